@@ -1,0 +1,48 @@
+# Stages de seconde – everyday commands. `make help` lists them.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+TEST_DATABASE_URL ?=
+export TEST_DATABASE_URL
+
+.PHONY: help install run test test-unit test-db test-app test-e2e bench clean
+
+help:
+	@echo "make run        – installe, crée la base, charge la démo et lance l'app sur http://localhost:$(PORT)"
+	@echo "make test       – lance toutes les suites (unit, db, app, e2e)"
+	@echo "make bench      – mesure les pages aux trois échelles (voir docs/benchmarks.md)"
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) manage.py init-db
+	$(PY) manage.py seed-demo
+	$(PY) -m streamlit run server.py --server.port $(PORT)
+
+test: install
+	@$(PY) scripts/run_tests.py
+
+test-unit: install
+	$(PY) -m pytest tests/unit -q
+
+test-db: install
+	$(PY) -m pytest tests/db -q
+
+test-app: install
+	$(PY) -m pytest tests/app -q
+
+test-e2e: install
+	$(PY) -m pytest tests/e2e -q
+
+bench: install
+	$(PY) scripts/bench.py
+
+clean:
+	rm -rf var .pytest_cache

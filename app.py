@@ -1,0 +1,22 @@
+"""Stages de seconde (DSDEN 71): the Streamlit entry point.
+
+It resolves the logged-in user, then routes to the pages of that user's role only.
+Run with ``make run`` (``streamlit run server.py``: server.py adds the HTTP routes).
+"""
+
+import streamlit as st
+
+from stages.ui import layout
+from stages.ui.navigation import public_pages, role_pages
+from stages.ui.session import current_user, remember_current, show_flashes
+
+st.set_page_config(page_title="Stages de seconde – DSDEN 71", page_icon=":material/school:", layout="wide")
+
+with layout.guard():
+    layout.ensure_ready()
+    user = current_user()
+    remember_current(user)
+    navigation = st.navigation(role_pages(user) if user else public_pages())
+    layout.header(user)
+    show_flashes()
+    navigation.run()

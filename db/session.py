@@ -1,0 +1,154 @@
+"""Engine and transactions.
+
+Services open a unit of work with :func:`read_session` or :func:`write_session`; nothing
+else in the code base creates a SQLAlchemy session.
+
+SQLite: foreign keys on, WAL journal, a 30 s busy timeout, and ``BEGIN IMMEDIATE`` for
+write transactions so that two writers never both read a stale count (places of an offer).
+PostgreSQL: services lock the rows they count with ``SELECT … FOR UPDATE``.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.orm import Session, sessionmaker
+
+from stages.config import ROOT, get_settings
+
+_lock = threading.RLock()
+_engines: dict[str, Engine] = {}
+_makers: dict[str, sessionmaker[Session]] = {}
+_migrated: set[str] = set()
+_immediate: contextvars.ContextVar[bool] = contextvars.ContextVar("immediate", default=False)
+
+
+def _url(url: str | None) -> str:
+    return url or get_settings().database_url
+
+
+def is_sqlite(url: str | None = None) -> bool:
+    return _url(url).startswith("sqlite")
+
+
+def _make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection, _record):  # pragma: no cover - driver hook
+            # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own is deferred).
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn):  # pragma: no cover - driver hook
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def get_engine(url: str | None = None) -> Engine:
+    key = _url(url)
+    engine = _engines.get(key)
+    if engine is None:
+        with _lock:
+            engine = _engines.get(key)
+            if engine is None:
+                engine = _make_engine(key)
+                _engines[key] = engine
+                _makers[key] = sessionmaker(engine, expire_on_commit=False)
+    return engine
+
+
+def _maker(url: str | None = None) -> sessionmaker[Session]:
+    get_engine(url)
+    return _makers[_url(url)]
+
+
+def alembic_config(url: str | None = None):
+    from alembic.config import Config
+
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "db" / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", _url(url).replace("%", "%%"))
+    return cfg
+
+
+def ensure_database(url: str | None = None) -> None:
+    """Create and migrate the database to the latest revision (once per process and URL)."""
+    key = _url(url)
+    if key in _migrated:
+        return
+    with _lock:
+        if key in _migrated:
+            return
+        from alembic import command
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
+        cfg = alembic_config(key)
+        head = ScriptDirectory.from_config(cfg).get_current_head()
+        engine = get_engine(key)
+        with engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+        if current != head:
+            command.upgrade(cfg, "head")
+        _migrated.add(key)
+
+
+def table_names(url: str | None = None) -> list[str]:
+    return inspect(get_engine(url)).get_table_names()
+
+
+@contextmanager
+def read_session(url: str | None = None) -> Iterator[Session]:
+    """A session for reading; rolled back at the end."""
+    ensure_database(url)
+    session = _maker(url)()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+@contextmanager
+def write_session(url: str | None = None) -> Iterator[Session]:
+    """A unit of work: committed at the end, rolled back on any exception."""
+    ensure_database(url)
+    token = _immediate.set(True)
+    session = _maker(url)()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+        _immediate.reset(token)
+
+
+def reset_engine() -> None:
+    """Forget engines and migration state (tests switch databases with it)."""
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+        _makers.clear()
+        _migrated.clear()

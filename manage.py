@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""Command-line administration of Stages de seconde (what a cron or an administrator runs).
+
+    python manage.py --help
+    python manage.py COMMAND --help
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {}
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports a bad argument on one line and exits 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: erreur: {message} (voir --help)\n")
+
+
+def command(name: str, help_text: str, configure: Callable[[argparse.ArgumentParser], None] = lambda p: None):
+    def decorator(func: Callable[[argparse.Namespace], int]):
+        COMMANDS[name] = (help_text, configure, func)
+        return func
+
+    return decorator
+
+
+# --------------------------------------------------------------------------- commands
+
+
+@command("init-db", "Crée la base de données et applique les migrations.")
+def init_db(_args: argparse.Namespace) -> int:
+    from db import ensure_database
+    from db.session import table_names
+
+    ensure_database()
+    print(f"Base prête : {len(table_names())} tables.")
+    return 0
+
+
+def _import_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", metavar="FILE", help="annuaire de l'éducation (CSV ;) ou extrait du dossier data/")
+    p.add_argument("--dry-run", action="store_true", help="affiche les différences sans rien enregistrer")
+
+
+@command("import-schools", "Importe ou met à jour les circonscriptions, écoles et lycées (par UAI).", _import_args)
+def import_schools(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from stages.services import referential
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"Fichier introuvable : {path}", file=sys.stderr)
+        return 2
+    try:
+        report = referential.import_file(path, dry_run=args.dry_run)
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    for line in report.lines():
+        print(line)
+    for line_no, reason in report.errors[:50]:
+        print(f"  ligne {line_no} : {reason}")
+    return 0
+
+
+def _user_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--role", required=True, choices=["director", "student", "coordinator", "ien"])
+    p.add_argument("--email", required=True)
+    p.add_argument("--password", required=True)
+    p.add_argument("--uai", help="école (directeur) ou lycée (élève)")
+    p.add_argument("--circonscription", help="code de la circonscription (IEN), ex. 0710098W")
+    p.add_argument("--first-name", default="")
+    p.add_argument("--last-name", default="")
+    p.add_argument("--function", default=None)
+
+
+@command("create-user", "Crée un compte déjà activé (coordinateur, IEN, directeur, élève).", _user_args)
+def create_user(args: argparse.Namespace) -> int:
+    from stages.services import auth
+    from stages.services.errors import ServiceError
+
+    try:
+        user = auth.create_user(
+            role=args.role, email=args.email, password=args.password, uai=args.uai,
+            circonscription_code=args.circonscription, first_name=args.first_name,
+            last_name=args.last_name, function=args.function,
+        )
+    except ServiceError as exc:
+        print("; ".join(exc.errors.values()) or exc.message, file=sys.stderr)
+        return 2
+    print(f"Compte créé : {user.email} ({user.role}), n° {user.id}")
+    return 0
+
+
+@command("seed-demo", "Charge le référentiel s'il manque, puis les données de démonstration (une fois).")
+def seed_demo(_args: argparse.Namespace) -> int:
+    from stages.services import demo
+
+    for line in demo.seed_demo().lines():
+        print(line)
+    return 0
+
+
+def _backup_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("dest", metavar="DEST", help="fichier de sauvegarde à écrire")
+
+
+@command("backup", "Sauvegarde la base : copie SQLite, ou pg_dump pour PostgreSQL.", _backup_args)
+def backup(args: argparse.Namespace) -> int:
+    from stages.services import maintenance
+
+    try:
+        path = maintenance.backup(args.dest)
+    except (OSError, RuntimeError) as exc:
+        print(f"Sauvegarde impossible : {exc}", file=sys.stderr)
+        return 1
+    print(f"Sauvegarde écrite : {path}")
+    return 0
+
+
+@command("send-outbox", "Envoie par SMTP les courriels en attente (et réessaie les échecs).")
+def send_outbox(_args: argparse.Namespace) -> int:
+    from stages.config import get_settings
+    from stages.services import mail
+
+    if not get_settings().smtp_enabled:
+        print("Aucun serveur SMTP configuré (SMTP_HOST) : les courriels restent dans la boîte d'envoi.")
+        return 0
+    print(f"Courriels envoyés : {mail.deliver_pending(limit=1000)}")
+    return 0
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="manage.py", description="Administration de Stages de seconde (DSDEN 71).")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for name, (help_text, configure, _func) in COMMANDS.items():
+        configure(sub.add_parser(name, help=help_text, description=help_text))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 2
+    try:
+        return COMMANDS[args.command][2](args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - one line, never a traceback
+        print(f"manage.py {args.command}: erreur: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

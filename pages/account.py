@@ -1,0 +1,5 @@
+"""Mon compte (built by its issue)."""
+
+import streamlit as st
+
+st.title("Mon compte")

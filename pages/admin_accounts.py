@@ -1,0 +1,5 @@
+"""Comptes (built by its issue)."""
+
+import streamlit as st
+
+st.title("Comptes")

@@ -1,0 +1,5 @@
+"""Campagne (built by its issue)."""
+
+import streamlit as st
+
+st.title("Campagne")

@@ -1,0 +1,5 @@
+"""Historique (built by its issue)."""
+
+import streamlit as st
+
+st.title("Historique")

@@ -1,0 +1,5 @@
+"""Référentiel (built by its issue)."""
+
+import streamlit as st
+
+st.title("Référentiel")

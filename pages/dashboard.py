@@ -1,0 +1,5 @@
+"""Tableau de bord (built by its issue)."""
+
+import streamlit as st
+
+st.title("Tableau de bord")

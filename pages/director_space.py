@@ -1,0 +1,17 @@
+"""« Espace de Prénom.Nom »: the director's offers, candidatures and conventions."""
+
+import streamlit as st
+
+from stages.ui import director_candidatures, director_offers
+from stages.ui.session import page_user
+
+user = page_user()
+st.title(f"Espace de {user.space_name}")
+st.caption(user.school_name or "")
+tab_offers, tab_candidatures, tab_conventions = st.tabs(["Offres de stage", "Candidatures", "Conventions"])
+with tab_offers:
+    director_offers.render(user)
+with tab_candidatures:
+    director_candidatures.render(user)
+with tab_conventions:
+    director_candidatures.render_conventions(user)

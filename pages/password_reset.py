@@ -1,0 +1,5 @@
+"""Mot de passe oublié (built by its issue)."""
+
+import streamlit as st
+
+st.title("Mot de passe oublié")

@@ -1,0 +1,5 @@
+"""Mes candidatures (built by its issue)."""
+
+import streamlit as st
+
+st.title("Mes candidatures")

@@ -1,0 +1,1 @@
+"""Pure rules of the domain: no database, no Streamlit."""

@@ -1,0 +1,52 @@
+"""Cleaning of what users type."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value: str | None, *, multiline: bool = True) -> str:
+    """Normalise (NFC), drop control characters, trim; single-line fields lose line breaks."""
+    if value is None:
+        return ""
+    value = unicodedata.normalize("NFC", str(value))
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = _CONTROL.sub("", value)
+    if not multiline:
+        value = re.sub(r"\s+", " ", value)
+    return value.strip()
+
+
+def normalize_email(value: str | None) -> str:
+    return clean_text(value, multiline=False).lower()
+
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def is_valid_email(value: str) -> bool:
+    return len(value) <= 254 and EMAIL_RE.match(value) is not None
+
+
+def normalize_phone(value: str | None) -> str | None:
+    """French phone numbers: digits only, the leading 0 restored when a spreadsheet dropped it."""
+    if value is None:
+        return None
+    digits = re.sub(r"\D", "", str(value))
+    if not digits:
+        return None
+    if len(digits) == 9 and not digits.startswith("0"):
+        digits = "0" + digits
+    return digits
+
+
+def fmt_phone(value: str | None) -> str:
+    """0385383606 -> 03 85 38 36 06."""
+    if not value:
+        return ""
+    if len(value) == 10 and value.isdigit():
+        return " ".join(value[i : i + 2] for i in range(0, 10, 2))
+    return value

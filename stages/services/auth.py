@@ -1,0 +1,238 @@
+"""Identity: who is calling. Login, the current user, and accounts created by an administrator.
+
+Every service takes a :class:`CurrentUser` and checks its permissions itself (see
+``stages.services.permissions``); pages only pass it along.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from db import read_session, write_session
+from db.models import Circonscription, Lycee, Role, School, StatusChange, User
+from stages.config import get_settings
+from stages.domain.passwords import burn_time, hash_password, password_problems, verify_password
+from stages.domain.text import clean_text, is_valid_email, normalize_email
+from stages.domain.timeutil import utcnow
+from stages.services.errors import NotFound, ServiceError, ValidationError
+
+MAX_FAILED_LOGINS = 8
+LOCKOUT_MINUTES = 15
+
+ROLE_LABELS = {
+    Role.DIRECTOR: "Directeur / directrice d'école",
+    Role.STUDENT: "Élève de 2de",
+    Role.COORDINATOR: "Coordinateur DSDEN",
+    Role.IEN: "IEN de circonscription",
+}
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    id: int
+    role: str
+    first_name: str
+    last_name: str
+    email: str
+    departement_code: str
+    function: str | None = None
+    school_id: int | None = None
+    school_uai: str | None = None
+    school_name: str | None = None
+    lycee_id: int | None = None
+    circonscription_id: int | None = None
+    circonscription_name: str | None = None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def space_name(self) -> str:
+        """"Prénom.Nom", as in the guide's "Espace de prénom.Nom"."""
+        return f"{self.first_name}.{self.last_name}"
+
+
+def to_current_user(user: User) -> CurrentUser:
+    school: School | None = user.school
+    circ: Circonscription | None = user.circonscription
+    if school is not None and circ is None:
+        circ = school.circonscription
+    return CurrentUser(
+        id=user.id,
+        role=user.role,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        email=user.email,
+        departement_code=user.departement_code,
+        function=user.function,
+        school_id=user.school_id,
+        school_uai=school.uai if school else None,
+        school_name=f"{school.name} ({school.commune})" if school else None,
+        lycee_id=user.lycee_id,
+        circonscription_id=circ.id if circ else None,
+        circonscription_name=circ.short_name if circ else None,
+    )
+
+
+def load_user(user_id: int) -> CurrentUser | None:
+    """The user of a session, or None when the account is gone, deactivated or not activated."""
+    with read_session() as session:
+        user = session.get(User, user_id)
+        if user is None or not user.is_active:
+            return None
+        return to_current_user(user)
+
+
+class LoginRefused(ServiceError):
+    """``reason``: "invalid", "locked", "not_activated", "deactivated"."""
+
+    def __init__(self, message: str, reason: str, remaining_attempts: int | None = None):
+        super().__init__(message)
+        self.reason = reason
+        self.remaining_attempts = remaining_attempts
+
+
+INVALID_CREDENTIALS = "Adresse électronique ou mot de passe incorrect."
+
+
+def authenticate(email: str, password: str, now: dt.datetime | None = None) -> CurrentUser:
+    """Check an email and password; counts failures in the database and locks after 8.
+
+    A wrong password and an unknown email get the same message.
+    """
+    now = now or utcnow()
+    address = normalize_email(email)
+    with write_session() as session:
+        user = session.scalar(select(User).where(User.email == address))
+        if user is None:
+            burn_time(password)
+            raise LoginRefused(INVALID_CREDENTIALS, "invalid")
+        if user.locked_until and user.locked_until > now:
+            minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+            raise LoginRefused(
+                f"Trop de tentatives échouées : le compte est bloqué. Réessayez dans {minutes} minute(s) "
+                "ou réinitialisez votre mot de passe avec « Mot de passe oublié ? ».",
+                "locked",
+            )
+        if not verify_password(password, user.password_hash):
+            if user.locked_until and user.locked_until <= now:
+                user.failed_login_count = 0
+                user.locked_until = None
+            user.failed_login_count += 1
+            remaining = MAX_FAILED_LOGINS - user.failed_login_count
+            if remaining <= 0:
+                user.locked_until = now + dt.timedelta(minutes=LOCKOUT_MINUTES)
+                session.commit()
+                raise LoginRefused(
+                    f"Trop de tentatives échouées : le compte est bloqué pendant {LOCKOUT_MINUTES} minutes.",
+                    "locked",
+                )
+            session.commit()
+            message = INVALID_CREDENTIALS
+            if remaining == 1:
+                message += (
+                    " Attention : il vous reste une seule tentative avant le blocage du compte "
+                    f"pendant {LOCKOUT_MINUTES} minutes."
+                )
+            raise LoginRefused(message, "invalid", remaining)
+        if user.deactivated_at is not None:
+            raise LoginRefused("Ce compte a été désactivé. Contactez la DSDEN.", "deactivated")
+        if user.activated_at is None:
+            raise LoginRefused(
+                "Votre compte n'est pas encore activé : cliquez sur le lien reçu par courriel, "
+                "ou demandez un nouveau message d'activation.",
+                "not_activated",
+            )
+        user.failed_login_count = 0
+        user.locked_until = None
+        user.last_login_at = now
+        session.flush()
+        return to_current_user(user)
+
+
+def create_user(
+    *,
+    role: str,
+    email: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    function: str | None = None,
+    uai: str | None = None,
+    circonscription_code: str | None = None,
+    activated: bool = True,
+    author_id: int | None = None,
+) -> CurrentUser:
+    """Create an account directly (``manage.py create-user``, the coordinator's "Comptes" page)."""
+    errors: dict[str, str] = {}
+    if role not in Role.ALL:
+        errors["role"] = f"Rôle inconnu : {role} (attendu : {', '.join(Role.ALL)})."
+    address = normalize_email(email)
+    if not is_valid_email(address):
+        errors["email"] = "Adresse électronique invalide (format attendu : nom@domaine.fr)."
+    problems = password_problems(password)
+    if problems:
+        errors["password"] = " ".join(problems)
+    first_name = clean_text(first_name, multiline=False)[:100] or address.split("@")[0]
+    last_name = clean_text(last_name, multiline=False)[:100]
+    settings = get_settings()
+    with write_session() as session:
+        school = lycee = circ = None
+        if role == Role.DIRECTOR:
+            if not uai:
+                errors["uai"] = "Un compte de directeur doit être rattaché à une école (UAI)."
+            else:
+                school = session.scalar(select(School).where(School.uai == uai.strip().upper()))
+                if school is None:
+                    errors["uai"] = f"École inconnue : {uai}."
+        if role == Role.STUDENT and uai:
+            lycee = session.scalar(select(Lycee).where(Lycee.uai == uai.strip().upper()))
+            if lycee is None:
+                errors["uai"] = f"Lycée inconnu : {uai}."
+        if role == Role.IEN:
+            if not circonscription_code:
+                errors["circonscription"] = "Un compte d'IEN doit être rattaché à une circonscription."
+            else:
+                circ = session.scalar(
+                    select(Circonscription).where(Circonscription.code == circonscription_code.strip().upper())
+                )
+                if circ is None:
+                    errors["circonscription"] = f"Circonscription inconnue : {circonscription_code}."
+        if session.scalar(select(User.id).where(User.email == address)) is not None:
+            errors["email"] = "Un compte existe déjà avec cette adresse électronique."
+        if errors:
+            raise ValidationError(next(iter(errors.values())), errors=errors)
+        now = utcnow()
+        user = User(
+            role=role,
+            email=address,
+            password_hash=hash_password(password),
+            first_name=first_name,
+            last_name=last_name,
+            function=clean_text(function, multiline=False)[:150] or None,
+            school_id=school.id if school else None,
+            lycee_id=lycee.id if lycee else None,
+            circonscription_id=circ.id if circ else None,
+            departement_code=settings.departement_code,
+            activated_at=now if activated else None,
+            terms_accepted_at=now,
+            password_changed_at=now,
+        )
+        session.add(user)
+        session.flush()
+        session.add(StatusChange(entity_type="user", entity_id=user.id, from_status=None,
+                                 to_status="active" if activated else "created", author_id=author_id))
+        session.flush()
+        return to_current_user(user)
+
+
+def get_user_by_email(email: str) -> CurrentUser:
+    with read_session() as session:
+        user = session.scalar(select(User).where(User.email == normalize_email(email)))
+        if user is None:
+            raise NotFound("Compte introuvable.")
+        return to_current_user(user)

@@ -1,0 +1,42 @@
+"""Backups and other administrator chores."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from stages.config import get_settings
+
+
+def backup(dest: str | os.PathLike) -> Path:
+    """SQLite: an online copy with the backup API (consistent while the app runs).
+    PostgreSQL: ``pg_dump`` in its custom format (restore with ``pg_restore``)."""
+    target = Path(dest)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    url = make_url(get_settings().database_url)
+    if url.get_backend_name() == "sqlite":
+        source = sqlite3.connect(url.database or "")
+        try:
+            out = sqlite3.connect(target)
+            with out:
+                source.backup(out)
+            out.close()
+        finally:
+            source.close()
+        return target
+    if shutil.which("pg_dump") is None:
+        raise RuntimeError("pg_dump est introuvable sur cette machine")
+    env = dict(os.environ)
+    if url.password:
+        env["PGPASSWORD"] = url.password
+    cmd = ["pg_dump", "--format=custom", f"--file={target}", f"--host={url.host or 'localhost'}",
+           f"--port={url.port or 5432}", f"--username={url.username or 'postgres'}", url.database or ""]
+    result = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "pg_dump a échoué")
+    return target

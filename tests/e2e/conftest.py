@@ -1,0 +1,150 @@
+"""Browser tests: Playwright drives Debian's Chromium against ``streamlit run server.py``.
+
+``live_server`` starts the real app on a free port with its own SQLite database (demo data
+seeded) and a real SMTP server on loopback, once per test module. ``page`` is a fresh
+browser context for each test (its own cookies).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SmtpServer, free_port, start_smtp
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+@dataclass
+class LiveServer:
+    url: str
+    database_url: str
+    smtp: SmtpServer
+    env: dict[str, str]
+
+    def manage(self, *args: str) -> subprocess.CompletedProcess:
+        """Run manage.py against this server's database."""
+        return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env,
+                              capture_output=True, text=True, check=False)
+
+    def python(self, code: str) -> str:
+        """Run Python against this server's database (to arrange what a test needs)."""
+        result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=self.env,
+                                capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise AssertionError(result.stderr)
+        return result.stdout
+
+
+@pytest.fixture(scope="module")
+def live_server() -> Iterator[LiveServer]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)")
+    smtp, controller = start_smtp()
+    workdir = Path(tempfile.mkdtemp(prefix="stages-e2e-"))
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{workdir / 'e2e.sqlite3'}",
+        "APP_BASE_URL": url,
+        "SMTP_HOST": smtp.host,
+        "SMTP_PORT": str(smtp.port),
+        "DEV_OUTBOX": "0",
+        "BCRYPT_ROUNDS": "4",
+        "PYTHONPATH": str(ROOT),
+    }
+    seeded = subprocess.run([sys.executable, "manage.py", "seed-demo"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, check=False)
+    assert seeded.returncode == 0, seeded.stderr
+    log = open(workdir / "streamlit.log", "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "server.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/app/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                raise AssertionError((workdir / "streamlit.log").read_text())
+            time.sleep(0.3)
+        yield LiveServer(url, env["DATABASE_URL"], smtp, env)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+        controller.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris", viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+RUNNING = '[data-testid="stApp"][data-test-script-state="running"]'
+
+
+def wait_idle(page, timeout: float = 20_000) -> None:
+    """Wait until Streamlit has finished the run an action triggered (and any rerun it asked for)."""
+    try:
+        page.wait_for_selector(RUNNING, timeout=1_000)
+    except Exception:  # noqa: BLE001 - the run may already be over
+        pass
+    page.wait_for_selector(IDLE, timeout=timeout)
+    page.wait_for_timeout(200)
+    page.wait_for_selector(IDLE, timeout=timeout)
+
+
+def goto(page, server: LiveServer, path: str = "") -> None:
+    page.goto(f"{server.url}/{path.lstrip('/')}")
+    wait_idle(page)
+
+
+def login(page, server: LiveServer, email: str, password: str, remember: bool = False) -> None:
+    goto(page, server, "connexion")
+    page.get_by_role("textbox", name="Adresse électronique").fill(email)
+    page.get_by_role("textbox", name="Mot de passe", exact=True).fill(password)
+    if remember:
+        page.get_by_text("Se souvenir de moi").click()
+    page.get_by_role("button", name="Se connecter").click()
+    wait_idle(page)

@@ -1,0 +1,37 @@
+"""Each role logs in and lands on its own navigation; other roles' pages stay out of reach."""
+
+import pytest
+from playwright.sync_api import expect
+
+from stages.services.demo import DEMO_PASSWORD
+from tests.e2e.conftest import login, wait_idle
+
+
+@pytest.mark.parametrize(
+    ("email", "home_heading", "absent"),
+    [
+        ("coordinateur.dsden71@ac-dijon.fr", "Tableau de bord", "Déposer une offre de stage"),
+        ("ien.macon-nord@ac-dijon.fr", "Tableau de bord", "Référentiel"),
+        ("ce.0711989b@ac-dijon.fr", "Espace de Hugues.Traver", "Tableau de bord"),
+        ("lea.dupont@example.fr", "Offres de stage", "Tableau de bord"),
+    ],
+)
+def test_each_role_lands_on_its_home(live_server, page, email, home_heading, absent):
+    login(page, live_server, email, DEMO_PASSWORD)
+    expect(page.get_by_role("heading", name=home_heading).first).to_be_visible()
+    nav = page.get_by_test_id("stSidebarNav")
+    assert nav.get_by_text(absent, exact=True).count() == 0
+
+
+def test_director_cannot_open_a_coordinator_page_by_url(live_server, page):
+    login(page, live_server, "ce.0711989b@ac-dijon.fr", DEMO_PASSWORD)
+    # Change the URL inside the same Streamlit session (a reload would start a new session).
+    page.evaluate("window.history.pushState({}, '', '/referentiel'); window.dispatchEvent(new PopStateEvent('popstate'))")
+    wait_idle(page)
+    assert page.get_by_role("heading", name="Référentiel").count() == 0
+    expect(page.get_by_role("heading", name="Espace de Hugues.Traver").first).to_be_visible()
+
+
+def test_wrong_password_is_refused(live_server, page):
+    login(page, live_server, "ce.0711989b@ac-dijon.fr", "Mauvais-mot-de-passe-1")
+    expect(page.get_by_text("Adresse électronique ou mot de passe incorrect.")).to_be_visible()
