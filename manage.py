@@ -136,6 +136,40 @@ def send_outbox(_args: argparse.Namespace) -> int:
     return 0
 
 
+@command("expire-candidatures", "Enregistre l'expiration des candidatures sans réponse dans le délai (cron, idempotent).")
+def expire_candidatures(_args: argparse.Namespace) -> int:
+    from stages.services import candidatures
+
+    print(f"Candidatures expirées : {candidatures.expire_candidatures()}")
+    return 0
+
+
+@command("send-reminders", "Prévient chaque directeur, une fois, des candidatures qui expirent sous 3 jours (cron).")
+def send_reminders(_args: argparse.Namespace) -> int:
+    from stages.services import candidatures
+
+    print(f"Courriels de rappel : {candidatures.send_reminders()}")
+    return 0
+
+
+def _synthetic_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scale", required=True, choices=["dsden", "academie", "national"])
+    p.add_argument("--seed", type=int, default=1, help="graine : la même graine redonne les mêmes données")
+    p.add_argument("--quiet", action="store_true", help="sans barre de progression")
+
+
+@command("seed-synthetic", "Génère des données synthétiques (dsden, academie, national) dans DATABASE_URL (additif).",
+         _synthetic_args)
+def seed_synthetic(args: argparse.Namespace) -> int:
+    from db import ensure_database
+    from stages.services import synthetic
+
+    ensure_database()
+    for line in synthetic.generate(args.scale, seed=args.seed, show_progress=not args.quiet).lines():
+        print(line)
+    return 0
+
+
 # --------------------------------------------------------------------------- entry point
 
 

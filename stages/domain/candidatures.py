@@ -61,3 +61,80 @@ def countdown(deadline_at: dt.datetime, now: dt.datetime) -> Countdown:
         text = f"{max(1, rest // 60)} min"
     level = "red" if left <= RED_DAYS * 86400 else "orange" if left <= ORANGE_DAYS * 86400 else "normal"
     return Countdown(text, level, left)
+
+
+# --------------------------------------------------------------------------- motivation, tabs, actions
+
+MOTIVATION_MIN = 10
+MOTIVATION_MAX = 2000
+REFUSAL_MIN = 3
+REFUSAL_MAX = 1000
+REMINDER_DAYS = 3
+
+
+def motivation_problem(text: str) -> str | None:
+    """What is wrong with a motivation message (already cleaned), or None."""
+    if not text:
+        return "Écrivez un message de motivation : il est obligatoire pour postuler."
+    if len(text) < MOTIVATION_MIN:
+        return f"Le message de motivation est trop court : au moins {MOTIVATION_MIN} caractères ({len(text)} saisis)."
+    if len(text) > MOTIVATION_MAX:
+        return (f"Le message de motivation est trop long : au plus {MOTIVATION_MAX} caractères "
+                f"({len(text)} saisis). Raccourcissez-le.")
+    return None
+
+
+def refusal_problem(text: str) -> str | None:
+    if not text or len(text) < REFUSAL_MIN:
+        return "Indiquez le motif du refus : il est obligatoire et sera transmis à l'élève."
+    if len(text) > REFUSAL_MAX:
+        return f"Le motif du refus est trop long : au plus {REFUSAL_MAX} caractères ({len(text)} saisis)."
+    return None
+
+
+# The director's four tabs, by *effective* status. A candidature cancelled by the student
+# (withdrawn before an answer, or declined after acceptance) is closed without a stage: it is
+# listed with the refused ones, its "Statut" saying who closed it.
+TABS: dict[str, tuple[str, ...]] = {
+    "Reçues": CandidatureStatus.PENDING,
+    "Acceptées": (CandidatureStatus.ACCEPTED,),
+    "Refusées": (CandidatureStatus.REFUSED, CandidatureStatus.WITHDRAWN, CandidatureStatus.DECLINED),
+    "Expirées": (CandidatureStatus.EXPIRED,),
+}
+
+
+def tab_of(status: str) -> str:
+    for tab, statuses in TABS.items():
+        if status in statuses:
+            return tab
+    raise ValueError(status)
+
+
+def can_answer(status: str, deadline_at: dt.datetime, now: dt.datetime) -> bool:
+    """A director may accept or refuse only a pending candidature, strictly before its deadline."""
+    return effective_status(status, deadline_at, now) in CandidatureStatus.PENDING
+
+
+def answer_refusal(status: str, deadline_at: dt.datetime, now: dt.datetime) -> str | None:
+    """Why a director can no longer answer this candidature (French), or None."""
+    effective = effective_status(status, deadline_at, now)
+    if effective in CandidatureStatus.PENDING:
+        return None
+    if effective == CandidatureStatus.EXPIRED:
+        return ("Le délai de réponse est dépassé : cette candidature est expirée, "
+                "vous ne pouvez plus y répondre.")
+    if effective == CandidatureStatus.ACCEPTED:
+        return "Cette candidature a déjà été acceptée."
+    if effective == CandidatureStatus.REFUSED:
+        return "Cette candidature a déjà été refusée."
+    return f"Cette candidature a été close par l'élève ({LABELS[effective].lower()}) : vous ne pouvez plus y répondre."
+
+
+def is_due_for_reminder(status: str, deadline_at: dt.datetime, now: dt.datetime,
+                        reminder_sent_at: dt.datetime | None) -> bool:
+    """Pending, not expired, expiring within REMINDER_DAYS, and not reminded yet."""
+    return (
+        reminder_sent_at is None
+        and status in CandidatureStatus.PENDING
+        and now < deadline_at <= now + dt.timedelta(days=REMINDER_DAYS)
+    )

@@ -1,13 +1,176 @@
-"""The "Candidatures" tab of the director's space (filled by the candidatures issue)."""
+"""The "Candidatures" and "Conventions" tabs of the director's space.
+
+Everything a student typed (name, motivation) is shown with ``st.text`` or in dataframes,
+never as Markdown. Actions are plain buttons (no dialog), so they work in AppTest too.
+"""
+
+from __future__ import annotations
 
 import streamlit as st
 
+from stages.domain.candidatures import TABS
+from stages.services import candidatures as service
 from stages.services.auth import CurrentUser
+from stages.services.errors import ServiceError
+from stages.ui.session import flash
+
+OPEN_KEY = "cand_open"
+COLUMNS = [0.5, 2.5, 2.5, 2, 1.6, 1.2]
+HEADINGS = ["Nom de l'élève", "Intitulé du stage", "Candidature annulée dans", "Statut", "Action"]
+BADGE = {"red": "red", "orange": "orange", "normal": "gray", "expired": "gray"}
+
+
+def _check_key(candidature_id: int) -> str:
+    return f"cand_check_{candidature_id}"
+
+
+def _toggle_all(tab: str, ids: list[int]) -> None:
+    value = st.session_state.get(f"cand_all_{tab}", False)
+    for candidature_id in ids:
+        st.session_state[_check_key(candidature_id)] = value
+
+
+def _clear_checks(ids: list[int]) -> None:
+    for candidature_id in ids:
+        st.session_state.pop(_check_key(candidature_id), None)
+    for tab in TABS:
+        st.session_state.pop(f"cand_all_{tab}", None)
+
+
+def _table(tab: str, rows: list[service.InboxRow]) -> None:
+    answerable = [r.id for r in rows if r.can_answer]
+    head = st.columns(COLUMNS, vertical_alignment="center")
+    head[0].checkbox("Tout cocher", key=f"cand_all_{tab}", label_visibility="collapsed",
+                     disabled=not answerable, on_change=_toggle_all, args=(tab, answerable))
+    for column, heading in zip(head[1:], HEADINGS, strict=True):
+        column.markdown(f"**{heading}**")
+    if not rows:
+        st.text("Aucune candidature reçue")
+        return
+    for row in rows:
+        cols = st.columns(COLUMNS, vertical_alignment="center")
+        cols[0].checkbox(f"Cocher {row.id}", key=_check_key(row.id), label_visibility="collapsed",
+                         disabled=not row.can_answer)
+        cols[1].text(("● " if row.unread else "") + row.student_name)
+        cols[2].text(row.offer_title)
+        if row.countdown:
+            cols[3].badge(row.countdown, color=BADGE.get(row.level, "gray"), help=f"Le {row.deadline}")
+        else:
+            cols[3].text("—")
+        cols[4].text(row.status_label)
+        if cols[5].button("Ouvrir" if row.can_answer else "Voir", key=f"cand_open_{tab}_{row.id}"):
+            st.session_state[OPEN_KEY] = row.id
+            st.rerun()
+
+
+def _detail(user: CurrentUser, candidature_id: int) -> None:
+    try:
+        detail = service.open_candidature(user, candidature_id)
+    except ServiceError as exc:
+        st.session_state.pop(OPEN_KEY, None)
+        st.error(exc.message)
+        return
+    with st.container(border=True):
+        st.markdown("**Candidature de l'élève**")
+        st.text(f"{detail.student_name} — {detail.student_email}" + (f" — {detail.lycee}" if detail.lycee else ""))
+        st.text(f"Stage : {detail.offer_title}, {detail.period_label}")
+        st.text(f"Reçue le {detail.submitted} — Statut : {detail.status_label}")
+        if detail.can_answer:
+            st.text(f"Réponse attendue avant le {detail.deadline} (candidature annulée dans {detail.countdown})")
+        st.markdown("**Message de motivation**")
+        st.text(detail.motivation)
+        if detail.refusal_reason:
+            st.markdown("**Motif du refus**")
+            st.text(detail.refusal_reason)
+        if detail.why_not:
+            st.info(detail.why_not)
+        else:
+            left, right = st.columns(2)
+            if left.button("Accepter", type="primary", key=f"cand_accept_{detail.id}"):
+                _act(lambda: f"Candidature de {service.accept(user, detail.id)} acceptée.", [detail.id])
+            reason = right.text_area("Motif du refus", key=f"cand_reason_{detail.id}", max_chars=1000,
+                                     help="Obligatoire : il est transmis à l'élève.")
+            if right.button("Refuser", key=f"cand_refuse_{detail.id}"):
+                _act(lambda: f"Candidature de {service.refuse(user, detail.id, reason)} refusée.", [detail.id],
+                     where=right)
+        if st.button("Fermer", key="cand_close"):
+            st.session_state.pop(OPEN_KEY, None)
+            st.rerun()
+
+
+def _act(action, ids: list[int], where=st) -> None:
+    """Run a service action: on success flash and rerun; on a refusal show it where the user looks."""
+    try:
+        message = action()
+    except ServiceError as exc:
+        where.error(exc.message)
+        return
+    flash(message)
+    st.session_state.pop(OPEN_KEY, None)
+    _clear_checks(ids)
+    st.rerun()
+
+
+def _bulk(user: CurrentUser, rows: list[service.InboxRow]) -> None:
+    checked = [r.id for r in rows if st.session_state.get(_check_key(r.id))]
+    st.caption(f"Candidatures cochées : {len(checked)}")
+    left, right = st.columns(2)
+    accept_all = left.button("Accepter les candidatures cochées", key="cand_bulk_accept", disabled=not checked)
+    reason = right.text_input("Motif du refus des candidatures cochées", key="cand_bulk_reason", max_chars=1000)
+    refuse_all = right.button("Refuser les candidatures cochées", key="cand_bulk_refuse", disabled=not checked)
+    if not (accept_all or refuse_all):
+        return
+    try:
+        result = service.bulk_accept(user, checked) if accept_all else service.bulk_refuse(user, checked, reason)
+    except ServiceError as exc:
+        (right if refuse_all else left).error(exc.message)
+        return
+    verb = "acceptée(s)" if accept_all else "refusée(s)"
+    if result.done:
+        flash(f"{len(result.done)} candidature(s) {verb} : {', '.join(result.done)}.")
+    for message in result.errors:
+        flash(message, "error")
+    _clear_checks(checked)
+    if refuse_all:
+        st.session_state.pop("cand_bulk_reason", None)
+    st.rerun()
 
 
 def render(user: CurrentUser) -> None:
-    st.write("Aucune candidature reçue")
+    inbox = service.director_inbox(user)
+    st.warning(
+        "**⚠ Délai de réponse aux élèves**\n\n"
+        f"Le délai de traitement des candidatures des élèves est de {inbox.delay_days} jours . Au delà de ce délai, "
+        "la candidature sera annulée et vous ne pourrez plus y répondre."
+    )
+    if st.session_state.get(OPEN_KEY):
+        _detail(user, int(st.session_state[OPEN_KEY]))
+    counts = inbox.counts
+    tabs = st.tabs([f"{tab} ({counts[tab]})" for tab in inbox.tabs])
+    for tab_widget, (tab, rows) in zip(tabs, inbox.tabs.items(), strict=True):
+        with tab_widget:
+            _table(tab, rows)
+            if tab == "Reçues" and rows:
+                _bulk(user, rows)
+    left, right, _ = st.columns([1, 1, 3])
+    left.download_button("Exporter (CSV)", data=lambda: service.export_candidatures(user, "csv"),
+                         file_name="candidatures.csv", mime="text/csv", key="cand_export_csv")
+    right.download_button("Exporter (XLSX)", data=lambda: service.export_candidatures(user, "xlsx"),
+                          file_name="candidatures.xlsx", key="cand_export_xlsx",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def render_conventions(user: CurrentUser) -> None:
-    st.write("Aucune convention.")
+    st.info(
+        "La génération de la convention de stage pré-remplie (PDF) arrivera dans une prochaine version. "
+        "Voici dès maintenant les candidatures acceptées, pour lesquelles une convention sera à établir."
+    )
+    rows = service.list_conventions(user)
+    if not rows:
+        st.text("Aucune candidature acceptée pour le moment.")
+        return
+    st.dataframe(
+        [{"Élève": r.student_name, "Adresse électronique": r.student_email, "Offre": r.offer_title,
+          "Période": r.period_label, "Acceptée le": r.accepted_on} for r in rows],
+        hide_index=True, width="stretch",
+    )
