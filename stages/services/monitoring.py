@@ -578,27 +578,24 @@ GUIDANCE_HOURS = "Horaires manquants"
 
 
 def _hours_missing(daily_hours) -> bool:
-    if not daily_hours or not isinstance(daily_hours, dict):
+    """No day with both a start and an end time."""
+    if not isinstance(daily_hours, dict):
         return True
-    for value in daily_hours.values():
-        if not isinstance(value, list | tuple) or len(value) < 2 or not all(str(v).strip() for v in value[:2]):
-            return True
-    return False
+    return not any(isinstance(v, list | tuple) and len(v) == 2 and all(v) for v in daily_hours.values())
 
 
 def guidance_problems(level_college: bool, period: str, daily_hours) -> list[str]:
-    """What breaks the DSDEN's guidance in an offer (empty list: nothing)."""
-    try:  # the offers service owns the rule when it provides it
-        from stages.domain import offers as offer_rules
+    """What breaks the DSDEN's guidance on level, period and hours (empty list: nothing).
 
-        rule = getattr(offer_rules, "guidance_problems", None)
-    except ImportError:
-        rule = None
-    if rule is not None:
-        try:
-            return list(rule(level_college=level_college, period=period, daily_hours=daily_hours))
-        except TypeError:
-            pass
+    The offers' own rule (``stages.domain.offers.guidance_problems``) decides when it exists;
+    given only these three fields, it checks only them.
+    """
+    try:
+        from stages.domain.offers import guidance_problems as offer_rule
+    except ImportError:  # pragma: no cover - the offers module ships with the app
+        offer_rule = None
+    if offer_rule is not None:
+        return list(offer_rule({"level_college": level_college, "period": period, "daily_hours": daily_hours}))
     problems = []
     if level_college:
         problems.append(GUIDANCE_LEVEL)
