@@ -1,5 +1,60 @@
-"""Mon compte (built by its issue)."""
+"""« Mon compte »: name, function, password (the current one is asked)."""
 
 import streamlit as st
 
+from stages.services import accounts
+from stages.services.errors import ValidationError
+from stages.ui import session
+from stages.ui.password_field import password_input
+
+user = session.page_user()
+profile = accounts.get_profile(user)
 st.title("Mon compte")
+st.text(f"Adresse électronique : {profile.email}")
+st.text(f"Profil : {profile.role_label}" + (f" – {profile.attachment}" if profile.attachment else ""))
+
+st.subheader("Mes informations", anchor=False)
+errors = st.session_state.get("account_errors", {})
+with st.form("profile"):
+    first_name = st.text_input("Prénom", value=profile.first_name, max_chars=100)
+    if errors.get("first_name"):
+        st.error(errors["first_name"])
+    last_name = st.text_input("Nom", value=profile.last_name, max_chars=100)
+    if errors.get("last_name"):
+        st.error(errors["last_name"])
+    function = None
+    if profile.has_function:
+        function = st.text_input("Fonction au sein de l'entreprise", value=profile.function or "", max_chars=150)
+        if errors.get("function"):
+            st.error(errors["function"])
+    saved = st.form_submit_button("Enregistrer mes informations", type="primary")
+if saved:
+    try:
+        accounts.update_profile(user, first_name=first_name, last_name=last_name, function=function)
+    except ValidationError as exc:
+        st.session_state["account_errors"] = exc.errors
+    else:
+        st.session_state.pop("account_errors", None)
+        session.flash("Vos informations ont été enregistrées.")
+    st.rerun()
+
+st.subheader("Changer de mot de passe", anchor=False)
+pw_errors = st.session_state.get("password_errors", {})
+current = st.text_input("Mot de passe actuel", type="password", key="account_current_password",
+                        autocomplete="current-password")
+if pw_errors.get("current_password"):
+    st.error(pw_errors["current_password"])
+new = password_input("Nouveau mot de passe", key="account_new_password", error=pw_errors.get("new_password"))
+if st.button("Changer le mot de passe", type="primary"):
+    try:
+        accounts.change_password(user, current_password=current, new_password=new)
+    except ValidationError as exc:
+        st.session_state["password_errors"] = exc.errors
+    else:
+        st.session_state.pop("password_errors", None)
+        for key in ("account_current_password", "account_new_password"):
+            st.session_state.pop(key, None)
+        session.forget_remembered()
+        session.flash("Votre mot de passe a été changé. Les connexions mémorisées (« Se souvenir de moi ») "
+                      "de votre compte ont été fermées.")
+    st.rerun()

@@ -2,25 +2,43 @@
 
 import streamlit as st
 
-from stages.services import auth
+from stages.services import accounts, auth
 from stages.ui import session
 
 st.title("Connexion à Mon stage de seconde")
+if st.query_params.get("deconnexion"):
+    st.info("Vous êtes déconnecté.")
+if st.query_params.get("memoire") == "echec":
+    st.warning("La connexion n'a pas pu être mémorisée sur cet appareil (le délai d'une minute est dépassé) : "
+               "reconnectez-vous.")
+
 with st.form("login"):
-    email = st.text_input("Adresse électronique", placeholder="071.....@ac-dijon.fr",
-                          help="Format attendu : nom@domaine.fr")
-    password = st.text_input("Mot de passe", type="password")
-    remember = st.checkbox("Se souvenir de moi")
+    email = st.text_input("Adresse électronique", placeholder="071.....@ac-dijon.fr", key="login_email",
+                          help="Format attendu : nom@domaine.fr", autocomplete="username")
+    password = st.text_input("Mot de passe", type="password", autocomplete="current-password")
+    remember = st.checkbox("Se souvenir de moi", help="Rester connecté 14 jours sur cet appareil.")
     submitted = st.form_submit_button("Se connecter", type="primary")
+
 if submitted:
+    st.session_state.pop("login_not_activated", None)
     try:
-        user = auth.authenticate(email, password)
+        result = accounts.login(email, password, remember=remember)
     except auth.LoginRefused as exc:
         st.error(exc.message)
+        if exc.reason == "not_activated":
+            st.session_state["login_not_activated"] = email
     else:
-        session.login(user, remembered=remember)
-        session.flash(f"Bienvenue {user.full_name}.")
+        session.login(result.user)
+        session.flash(f"Bienvenue {result.user.full_name}.")
+        if result.handoff_token:
+            session.post_to_route("/app/session", result.handoff_token, "Connexion en cours…")
+            st.stop()
         st.rerun()
+
+if st.session_state.get("login_not_activated"):
+    if st.button("Recevoir un nouveau message d'activation", key="login_resend"):
+        st.success(accounts.resend_activation(st.session_state.pop("login_not_activated")))
+
 st.page_link("pages/password_reset.py", label="Mot de passe oublié ?")
 st.write("Vous n'avez pas de compte ?")
 st.page_link("pages/signup.py", label="Créer un compte")

@@ -1,5 +1,46 @@
-"""Mot de passe oublié (built by its issue)."""
+"""« Mot de passe oublié ? »: ask for a link by mail, then choose a new password with it (?token=...)."""
 
 import streamlit as st
 
+from stages.services import accounts
+from stages.services.errors import ValidationError
+from stages.ui.password_field import password_input
+
 st.title("Mot de passe oublié")
+token = st.query_params.get("token")
+if st.session_state.get("reset_done"):
+    st.success(f"Votre mot de passe a été changé ({st.session_state['reset_done']}). Par sécurité, les connexions "
+               "mémorisées (« Se souvenir de moi ») de ce compte ont été fermées.")
+    st.page_link("pages/login.py", label="Se connecter", icon=":material/login:")
+    st.stop()
+
+usable = False
+if token:
+    try:
+        accounts.check_reset_token(token)
+        usable = True
+    except ValidationError as exc:
+        st.error(exc.message)
+
+if usable:
+    st.subheader("Choisir un nouveau mot de passe", anchor=False)
+    password = password_input("Nouveau mot de passe", key="reset_password", error=st.session_state.get("reset_error"))
+    if st.button("Enregistrer le nouveau mot de passe", type="primary"):
+        try:
+            st.session_state["reset_done"] = accounts.reset_password(token, password)
+            st.session_state.pop("reset_error", None)
+        except ValidationError as exc:
+            st.session_state["reset_error"] = exc.message
+        st.rerun()
+    st.stop()
+
+st.write("Indiquez l'adresse électronique de votre compte : vous recevrez un lien pour choisir un nouveau mot de "
+         f"passe, valable {accounts.RESET_HOURS} heures.")
+with st.form("reset_request"):
+    email = st.text_input("Adresse électronique", help="Format attendu : nom@domaine.fr", autocomplete="email")
+    sent = st.form_submit_button("Recevoir le lien", type="primary")
+if sent:
+    try:
+        st.success(accounts.request_password_reset(email))
+    except ValidationError as exc:
+        st.error(exc.message)

@@ -1,14 +1,102 @@
-"""The project's own HTTP routes, served beside Streamlit by ``server.py``."""
+"""The project's own HTTP routes, served beside Streamlit by ``server.py``.
+
+A Streamlit page cannot set an HttpOnly cookie, so "Se souvenir de moi" goes through here:
+
+- ``POST /app/session`` (form field ``token``): the page that just logged the user in posts a
+  one-minute, single-use handoff token; the route opens a remembered login and sets the
+  HttpOnly, SameSite=Lax cookie, then redirects to the app.
+- ``POST /app/logout`` (form field ``token``): ends the remembered logins and clears the cookie.
+
+Streamlit's XSRF protection does not cover these routes: each checks that the request comes
+from the app itself (Origin, or Referer, and Sec-Fetch-Site) and carries its handoff token,
+which is the CSRF token (single-use, 60 seconds, bound to the account).
+"""
 
 from __future__ import annotations
 
-from starlette.responses import PlainTextResponse
+import logging
+from urllib.parse import parse_qs, urlsplit
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
+
+from stages.config import get_settings
+from stages.services import accounts
+
+log = logging.getLogger("stages")
+MAX_BODY = 4096
 
 
 async def _health(_request):
     return PlainTextResponse("ok")
 
 
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def same_origin(request: Request) -> bool:
+    """True when the request was sent by a page of this app (not by another site)."""
+    if request.headers.get("sec-fetch-site", "same-origin") not in {"same-origin", "none"}:
+        return False
+    allowed = {_origin_of(get_settings().app_base_url)}
+    host = request.headers.get("host")
+    if host:
+        allowed.add(f"{request.url.scheme}://{host}".lower())
+    origin = request.headers.get("origin")
+    if origin and origin != "null":
+        return origin.lower() in allowed
+    referer = request.headers.get("referer")
+    return bool(referer) and _origin_of(referer) in allowed
+
+
+async def _form_token(request: Request) -> str | None:
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        return None
+    values = parse_qs(body.decode("utf-8", "replace")).get("token")
+    return values[0] if values else None
+
+
+def _secure() -> bool:
+    return get_settings().app_base_url.startswith("https://")
+
+
+def _back(path: str) -> RedirectResponse:
+    return RedirectResponse(path, status_code=303)
+
+
+async def _open_session(request: Request) -> Response:
+    if not same_origin(request):
+        return PlainTextResponse("Requête refusée : elle ne vient pas de l'application.", status_code=403)
+    token = await _form_token(request)
+    opened = await run_in_threadpool(accounts.open_remembered_session, token, request.headers.get("user-agent"))
+    if opened is None:
+        return _back("/connexion?memoire=echec")
+    cookie, _expires = opened
+    response = _back("/")
+    response.set_cookie(accounts.COOKIE_NAME, cookie, max_age=accounts.REMEMBER_DAYS * 24 * 3600, path="/",
+                        httponly=True, samesite="lax", secure=_secure())
+    return response
+
+
+async def _logout(request: Request) -> Response:
+    if not same_origin(request):
+        return PlainTextResponse("Requête refusée : elle ne vient pas de l'application.", status_code=403)
+    token = await _form_token(request)
+    await run_in_threadpool(accounts.close_session_from_route, token)
+    # The cookie is cleared either way: it names a login that the logout already revoked.
+    response = _back("/connexion?deconnexion=1")
+    response.delete_cookie(accounts.COOKIE_NAME, path="/", httponly=True, samesite="lax", secure=_secure())
+    return response
+
+
 def routes() -> list[Route]:
-    return [Route("/app/health", _health)]
+    return [
+        Route("/app/health", _health),
+        Route("/app/session", _open_session, methods=["POST"]),
+        Route("/app/logout", _logout, methods=["POST"]),
+    ]

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from db import read_session, write_session
 from db.models import Circonscription, Lycee, Role, School, StatusChange, User
@@ -107,7 +108,8 @@ def authenticate(email: str, password: str, now: dt.datetime | None = None) -> C
     now = now or utcnow()
     address = normalize_email(email)
     with write_session() as session:
-        user = session.scalar(select(User).where(User.email == address))
+        # Locked on PostgreSQL so that concurrent attempts from several app processes all count.
+        user = session.scalar(select(User).where(User.email == address).with_for_update())
         if user is None:
             burn_time(password)
             raise LoginRefused(INVALID_CREDENTIALS, "invalid")
@@ -223,7 +225,10 @@ def create_user(
             password_changed_at=now,
         )
         session.add(user)
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError as exc:  # the same address committed concurrently
+            raise ValidationError("Un compte existe déjà avec cette adresse électronique.", field="email") from exc
         session.add(StatusChange(entity_type="user", entity_id=user.id, from_status=None,
                                  to_status="active" if activated else "created", author_id=author_id))
         session.flush()

@@ -6,16 +6,20 @@ logins are restored from the HttpOnly cookie (see ``stages.web``) by :func:`rest
 
 from __future__ import annotations
 
+import html
 import time
 
 import streamlit as st
 
-from stages.services import auth
+from stages.services import accounts, auth
 from stages.services.auth import CurrentUser
 
 USER_KEY = "user_id"
 LAST_SEEN_KEY = "last_seen"
 REMEMBERED_KEY = "remembered"
+COOKIE_TOKEN_KEY = "_remember_cookie"
+RESTORE_TRIED_KEY = "_restore_tried"
+PENDING_POST_KEY = "_pending_post"
 FLASH_KEY = "flash"
 INACTIVITY_SECONDS = 30 * 60
 
@@ -30,31 +34,102 @@ def show_flashes() -> None:
         getattr(st, kind if kind in {"success", "info", "warning", "error"} else "info")(message)
 
 
-def login(user: CurrentUser, remembered: bool = False) -> None:
+def login(user: CurrentUser, remembered: bool = False, cookie_token: str | None = None) -> None:
     st.session_state[USER_KEY] = user.id
     st.session_state[LAST_SEEN_KEY] = time.time()
     st.session_state[REMEMBERED_KEY] = remembered
+    if cookie_token:
+        st.session_state[COOKIE_TOKEN_KEY] = cookie_token
 
 
-def logout() -> None:
+def _clear() -> None:
     for key in list(st.session_state.keys()):
         del st.session_state[key]
 
 
+def _cookie() -> str | None:
+    try:
+        return st.context.cookies.get(accounts.COOKIE_NAME)
+    except Exception:  # noqa: BLE001 - no browser behind this run (AppTest, bare mode)
+        return None
+
+
+def logout() -> None:
+    """Ends this session and every remembered login of the account; the browser then clears its cookie."""
+    user_id = st.session_state.get(USER_KEY)
+    cookie = _cookie()
+    token = accounts.logout(int(user_id), clear_cookie=bool(cookie)) if user_id is not None else None
+    _clear()
+    st.session_state[RESTORE_TRIED_KEY] = True  # the cookie this session started with is revoked now
+    if token:
+        st.session_state[PENDING_POST_KEY] = ("/app/logout", token, "Déconnexion en cours…")
+
+
+def forget_remembered() -> None:
+    """After a password change: this session goes on as an ordinary one (its cookie was revoked)."""
+    st.session_state[REMEMBERED_KEY] = False
+    st.session_state.pop(COOKIE_TOKEN_KEY, None)
+    st.session_state[LAST_SEEN_KEY] = time.time()
+
+
+def post_to_route(path: str, token: str, message: str) -> None:
+    """Send the browser to one of the routes of ``stages.web`` with its handoff (CSRF) token.
+
+    An auto-submitted POST form; the button is there if scripts are blocked.
+    """
+    st.info(message)
+    st.html(
+        f'''<form id="route-handoff" method="post" action="{html.escape(path)}">
+<input type="hidden" name="token" value="{html.escape(token)}">
+<button type="submit">Continuer</button></form>
+<script>document.getElementById("route-handoff").submit();</script>''',
+        unsafe_allow_javascript=True,
+    )
+
+
+def _restore() -> CurrentUser | None:
+    """Once per Streamlit session: the remembered login of the HttpOnly cookie, if any."""
+    if st.session_state.get(RESTORE_TRIED_KEY):
+        return None
+    st.session_state[RESTORE_TRIED_KEY] = True
+    cookie = _cookie()
+    if not cookie:
+        return None
+    user = accounts.restore_session(cookie)
+    if user is not None:
+        login(user, remembered=True, cookie_token=cookie)
+    return user
+
+
 def current_user() -> CurrentUser | None:
-    """The user of this session, or None; ends the session after 30 minutes of inactivity."""
+    """The user of this session, or None; ends the session after 30 minutes of inactivity.
+
+    A new session (reload, new tab, restarted browser) is restored from the remembered-login
+    cookie; a remembered session ends as soon as that login is revoked (logout elsewhere,
+    password changed).
+    """
+    pending = st.session_state.pop(PENDING_POST_KEY, None)
+    if pending:
+        post_to_route(*pending)
+        return None
     user_id = st.session_state.get(USER_KEY)
     if user_id is None:
-        return None
+        return _restore()
     now = time.time()
     last = st.session_state.get(LAST_SEEN_KEY, now)
-    if not st.session_state.get(REMEMBERED_KEY) and now - last > INACTIVITY_SECONDS:
-        logout()
+    remembered = st.session_state.get(REMEMBERED_KEY)
+    if not remembered and now - last > INACTIVITY_SECONDS:
+        _clear()
         flash("Votre session a expiré après 30 minutes d'inactivité : reconnectez-vous.", "warning")
+        return None
+    if remembered and not accounts.is_session_valid(st.session_state.get(COOKIE_TOKEN_KEY)):
+        _clear()
+        st.session_state[RESTORE_TRIED_KEY] = True
+        flash("Votre session a pris fin : reconnectez-vous.", "warning")
         return None
     user = auth.load_user(int(user_id))
     if user is None:
-        logout()
+        _clear()
         return None
     st.session_state[LAST_SEEN_KEY] = now
     return user
