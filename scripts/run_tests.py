@@ -51,8 +51,6 @@ def main() -> int:
     args = [sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider", "-rs"]
     if problems["e2e"]:
         args += ["--ignore=tests/e2e"]
-    if in_ci:
-        args += ["-o", "addopts="]
     return subprocess.call(args, cwd=ROOT)
 
 
