@@ -73,7 +73,7 @@ def _issue(session, user_id: int, purpose: str, lifetime: dt.timedelta, now: dt.
 
 
 def _find_token(session, token: str | None, purpose: str) -> UserToken | None:
-    if not token or len(token) > 200:
+    if not isinstance(token, str) or not token or len(token) > 200:
         return None
     return session.scalar(
         select(UserToken).where(UserToken.token_hash == token_hash(token), UserToken.purpose == purpose)
@@ -351,7 +351,7 @@ def restore_session(cookie_token: str | None, now: dt.datetime | None = None) ->
 
     Records the activity (``last_seen_at``) at most once a minute.
     """
-    if not cookie_token or len(cookie_token) > 200:
+    if not isinstance(cookie_token, str) or not cookie_token or len(cookie_token) > 200:
         return None
     now = now or utcnow()
     with write_session() as session:

@@ -9,6 +9,7 @@ mails stay in the outbox with the status "captured", readable in the app's devel
 from __future__ import annotations
 
 import html
+import re
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -108,8 +109,19 @@ def deliver_pending(limit: int = 100) -> int:
                     mail.status = MailStatus.SENT
                     mail.sent_at = utcnow()
                     mail.error = None
+                    # Delivered: the copy we keep no longer needs the secret of its link.
+                    mail.body_text = redact_tokens(mail.body_text)
+                    mail.body_html = redact_tokens(mail.body_html)
                     sent += 1
         return sent
+
+
+_TOKEN_IN_LINK = re.compile(r"([?&]token=)[\w-]+")
+
+
+def redact_tokens(body: str | None) -> str | None:
+    """Masks the token of every link (activation, password reset) once the mail has been delivered."""
+    return _TOKEN_IN_LINK.sub(r"\1(masqué après envoi)", body) if body else body
 
 
 def send_now() -> None:

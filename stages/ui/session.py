@@ -49,9 +49,10 @@ def _clear() -> None:
 
 def _cookie() -> str | None:
     try:
-        return st.context.cookies.get(accounts.COOKIE_NAME)
+        value = st.context.cookies.get(accounts.COOKIE_NAME)
     except Exception:  # noqa: BLE001 - no browser behind this run (AppTest, bare mode)
         return None
+    return value if isinstance(value, str) and value else None
 
 
 def logout() -> None:
