@@ -1,5 +1,104 @@
-"""Comptes (built by its issue)."""
+"""Comptes: search accounts, resend an activation, deactivate or reactivate, create a coordinator or an IEN."""
 
 import streamlit as st
 
+from db.models import Role
+from stages.services import admin
+from stages.services.errors import ValidationError
+from stages.ui.session import flash, page_user
+
+user = page_user()
 st.title("Comptes")
+roles = admin.role_choices()
+circs = dict(admin.circonscription_choices(user))
+
+# --------------------------------------------------------------------------- search
+c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
+search = c1.text_input("Rechercher (nom, prénom ou adresse électronique)", key="acc_search")
+role = c2.selectbox("Rôle", [None, *roles], format_func=lambda r: "Tous" if r is None else roles[r], key="acc_role")
+school = c3.text_input("École (UAI, nom ou commune)", key="acc_school")
+circ = c4.selectbox("Circonscription", [None, *circs], format_func=lambda i: "Toutes" if i is None else circs[i],
+                    key="acc_circ")
+page_number = st.session_state.get("acc_page", 1)
+result = admin.list_accounts(user, search=search, role=role, school=school, circonscription_id=circ,
+                             page=page_number)
+if result.pages > 1:
+    if page_number > result.pages:
+        st.session_state["acc_page"] = result.pages
+        result = admin.list_accounts(user, search=search, role=role, school=school, circonscription_id=circ,
+                                     page=result.pages)
+    st.number_input(f"Page (sur {result.pages})", min_value=1, max_value=result.pages, step=1, key="acc_page")
+st.caption(f"{result.total} compte(s)")
+st.dataframe(result.rows, hide_index=True, width="stretch")
+
+# --------------------------------------------------------------------------- one account
+st.subheader("Agir sur un compte")
+ids = list(result.rows["N°"])
+labels = {row["N°"]: f"{row['Nom']} — {row['Courriel']} ({row['État']})" for _, row in result.rows.iterrows()}
+states = dict(zip(result.rows["N°"], result.rows["État"], strict=True))
+target = st.selectbox("Compte", ids, format_func=lambda i: labels.get(i, str(i)), index=None,
+                      placeholder="Choisissez un compte de la liste", key="acc_target")
+if target is not None:
+    target = int(target)
+    state = states[target]
+    b1, b2, b3 = st.columns(3)
+    try:
+        if state == "Non activé" and b1.button("Renvoyer le message d'activation", key="acc_resend"):
+            flash(admin.resend_account_activation(user, target))
+            st.rerun()
+        if state != "Désactivé" and b2.button("Désactiver le compte", key="acc_deactivate"):
+            flash(admin.deactivate_account(user, target))
+            st.rerun()
+        if state == "Désactivé" and b2.button("Réactiver le compte", key="acc_reactivate"):
+            flash(admin.reactivate_account(user, target))
+            st.rerun()
+    except ValidationError as exc:
+        st.error(exc.message)
+    st.write("Historique du compte")
+    events = admin.user_history(user, target)
+    if events.empty:
+        st.write("Aucun changement enregistré.")
+    else:
+        st.dataframe(events, hide_index=True, width="stretch")
+
+# --------------------------------------------------------------------------- create
+st.subheader("Créer un compte de coordinateur ou d'IEN")
+errors = st.session_state.pop("acc_create_errors", {})
+if errors:
+    st.error("Le compte n'a pas été créé : corrigez les champs signalés.")
+new_role = st.radio("Rôle du compte", [Role.COORDINATOR, Role.IEN], format_func=roles.get, horizontal=True,
+                    key="acc_new_role")
+with st.form("acc_create"):
+    f1, f2 = st.columns(2)
+    first_name = f1.text_input("Prénom", max_chars=100)
+    last_name = f2.text_input("Nom", max_chars=100)
+    if "first_name" in errors or "last_name" in errors:
+        st.error(errors.get("first_name") or errors.get("last_name"))
+    email = st.text_input("Adresse électronique", placeholder="prenom.nom@ac-dijon.fr")
+    if "email" in errors:
+        st.error(errors["email"])
+    function = st.text_input("Fonction", max_chars=150)
+    new_circ = None
+    if new_role == Role.IEN:
+        new_circ = st.selectbox("Circonscription", list(circs), format_func=circs.get, index=None,
+                                placeholder="Choisissez la circonscription")
+        if "circonscription" in errors:
+            st.error(errors["circonscription"])
+    password = st.text_input("Mot de passe provisoire", value=st.session_state.setdefault(
+        "acc_suggested", admin.suggested_password()), help="À transmettre à la personne, qui le changera "
+        "dans « Mon compte ».")
+    if "password" in errors:
+        st.error(errors["password"])
+    create = st.form_submit_button("Créer le compte", type="primary")
+if create:
+    try:
+        created = admin.create_staff_account(user, role=new_role, email=email, first_name=first_name,
+                                             last_name=last_name, function=function, circonscription_id=new_circ,
+                                             password=password)
+    except ValidationError as exc:
+        st.session_state["acc_create_errors"] = exc.errors or {"email": exc.message}
+        st.rerun()
+    else:
+        st.session_state.pop("acc_suggested", None)
+        flash(f"Compte créé pour {created.full_name} ({created.email}), actif avec le mot de passe provisoire.")
+        st.rerun()

@@ -1,5 +1,45 @@
-"""Historique (built by its issue)."""
+"""Historique: every status change of offers and candidatures, filtered and exported."""
 
 import streamlit as st
 
+from stages.domain.timeutil import today_paris
+from stages.services import admin
+from stages.services.errors import ValidationError
+from stages.ui.session import page_user
+
+user = page_user()
 st.title("Historique")
+st.write("Chaque changement de statut d'une offre ou d'une candidature, avec sa date et son auteur.")
+types = {"offer": "Offres", "candidature": "Candidatures", "user": "Comptes", "campaign": "Campagnes"}
+c1, c2, c3, c4 = st.columns([2, 1, 1, 2])
+chosen = c1.multiselect("Type", list(types), default=["offer", "candidature"], format_func=types.get,
+                        key="hist_types")
+date_from = c2.date_input("Du", value=None, format="DD/MM/YYYY", max_value=today_paris(), key="hist_from")
+date_to = c3.date_input("Au", value=None, format="DD/MM/YYYY", key="hist_to")
+author = c4.text_input("Auteur (nom ou adresse)", key="hist_author")
+filters = admin.HistoryFilters(entity_types=tuple(chosen) or tuple(types), date_from=date_from, date_to=date_to,
+                               author=author)
+try:
+    page_number = st.session_state.get("hist_page", 1)
+    result = admin.history(user, filters, page=page_number)
+except ValidationError as exc:
+    st.error(exc.message)
+    st.stop()
+if result.pages > 1:
+    if page_number > result.pages:
+        st.session_state["hist_page"] = result.pages
+        result = admin.history(user, filters, page=result.pages)
+    st.number_input(f"Page (sur {result.pages})", min_value=1, max_value=result.pages, step=1, key="hist_page")
+st.caption(f"{result.total} changement(s)")
+if result.total == 0:
+    st.info("Aucun changement pour ces filtres.")
+else:
+    st.dataframe(result.rows, hide_index=True, width="stretch")
+    left, right, _ = st.columns([1, 1, 4])
+    for col, fmt, label in ((left, "csv", "Exporter en CSV"), (right, "xlsx", "Exporter en XLSX")):
+        col.download_button(
+            label, key=f"hist_{fmt}", file_name=f"historique.{fmt}", on_click="ignore", icon=":material/download:",
+            mime="text/csv" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            data=lambda fmt=fmt: admin.export_history(user, fmt, filters).data,
+        )
+st.caption("Les élèves apparaissent comme « Élève », sans leur nom, dans l'historique et ses exports.")

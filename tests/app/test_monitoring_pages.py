@@ -1,0 +1,162 @@
+"""AppTest of the dashboard and the administration pages, for a coordinator and an IEN."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import text
+
+from db import get_engine
+from db.models import CandidatureStatus, OfferStatus, Role
+from stages.domain.timeutil import utcnow
+from stages.services import monitoring
+from tests.app.conftest import make_app, open_page
+from tests.factories import make_candidature, make_offer, make_user
+
+MACON_NORD = "0710098W"
+
+
+def circ_id(code: str) -> int:
+    with get_engine().connect() as conn:
+        return conn.execute(text("SELECT id FROM circonscriptions WHERE code = :c"), {"c": code}).scalar()
+
+
+@pytest.fixture
+def world(sqlite_url):
+    monitoring.clear_cache()
+    now = utcnow()
+    macon = make_user(Role.DIRECTOR, uai="0711989B")  # Mâcon Nord
+    louhans = make_user(Role.DIRECTOR, uai="0710895M")  # Louhans
+    offer_macon = make_offer(macon, max_students=2)
+    offer_louhans = make_offer(louhans, max_students=3)
+    make_offer(louhans, status=OfferStatus.UNPUBLISHED)
+    students = [make_user(Role.STUDENT) for _ in range(4)]
+    make_candidature(offer_macon, students[0], status=CandidatureStatus.ACCEPTED)
+    make_candidature(offer_macon, students[1], submitted_at=now - dt.timedelta(days=13))
+    make_candidature(offer_louhans, students[2], submitted_at=now - dt.timedelta(days=14))
+    make_candidature(offer_louhans, students[3], submitted_at=now - dt.timedelta(days=30))
+    return {
+        "coordinator": make_user(Role.COORDINATOR, first_name="Claire", last_name="Martin"),
+        "ien": make_user(Role.IEN, circonscription_id=circ_id(MACON_NORD)),
+        "macon": circ_id(MACON_NORD),
+        "louhans": circ_id("0710097V"),
+    }
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def page_text(at) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [str(t.value) for t in at.text]
+    parts += [df.value.to_csv() for df in at.dataframe]
+    parts += [str(el.proto) for el in at.get("plotly_chart")]
+    parts += [str(o) for s in at.selectbox for o in s.options] + [str(o) for s in at.multiselect for o in s.options]
+    return "\n".join(parts)
+
+
+def test_dashboard_for_a_coordinator_follows_the_filters(world):
+    at = open_page(world["coordinator"], "dashboard.py")
+    assert not at.exception
+    assert at.title[0].value == "Tableau de bord"
+    figures = metrics(at)
+    assert figures["Offres publiées"] == "2" and figures["Places proposées"] == "5"
+    assert figures["Candidatures reçues"] == "4" and figures["Expirées"] == "1" and figures["Acceptées"] == "1"
+    assert len(at.get("plotly_chart")) == 5
+    assert "Louhans" in page_text(at) and "Mâcon Nord" in page_text(at)
+    at.multiselect(key="dash_circs").set_value([world["macon"]]).run()
+    assert not at.exception
+    figures = metrics(at)
+    assert figures["Offres publiées"] == "1" and figures["Places proposées"] == "2"
+    assert figures["Candidatures reçues"] == "2"
+    tables = [df.value for df in at.dataframe if "Circonscription" in df.value.columns]
+    assert tables and all(set(t["Circonscription"]) <= {"Mâcon Nord"} for t in tables)
+    assert at.get("download_button"), "each table offers its exports"
+    at.multiselect(key="dash_types").set_value(["maternelle"]).run()
+    assert metrics(at)["Offres publiées"] == "0"
+
+
+def test_dashboard_for_an_ien_shows_their_circonscription_only(world):
+    at = make_app(world["ien"])
+    # Even a forged filter for another circonscription changes nothing.
+    at.session_state["dash_circs"] = [world["louhans"]]
+    at.run()
+    at.switch_page("pages/dashboard.py").run()
+    assert not at.exception
+    assert [t.value for t in at.text_input if t.key == "dash_circ_fixed"] == ["Mâcon Nord"]
+    assert not [m for m in at.multiselect if m.key == "dash_circs"]
+    figures = metrics(at)
+    assert figures["Offres publiées"] == "1" and figures["Candidatures reçues"] == "2"
+    content = page_text(at)
+    assert "Mâcon Nord" in content
+    for other in ("Louhans", "Autun", "Tournus", "Charolles", "Chalon"):
+        assert other not in content, other
+    # The exports behind the page's buttons: their service refuses the other circonscription.
+    from stages.services import auth
+
+    ien = auth.load_user(world["ien"])
+    for table in monitoring.EXPORTS:
+        data = monitoring.export_table(ien, table, "csv", monitoring.Filters(circonscription_ids=(world["louhans"],)),
+                                       circonscription_id=world["macon"]).data.decode("utf-8-sig")
+        assert "Louhans" not in data and "0710895M" not in data, table
+
+
+def test_an_ien_has_no_administration_page(world):
+    at = make_app(world["ien"]).run()
+    for page in ("admin_campaign.py", "admin_referential.py", "admin_accounts.py", "admin_history.py"):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(f"pages/{page}")
+
+
+def test_campaign_page_validates_and_saves(world):
+    at = open_page(world["coordinator"], "admin_campaign.py")
+    assert not at.exception and at.title[0].value == "Campagne"
+    assert "offres déjà déposées gardent la leur" in page_text(at)
+    start = at.date_input[0].value
+    at.date_input[0].set_value(start + dt.timedelta(days=1))
+    at.button[0].click().run()
+    assert not at.exception
+    assert any("lundi" in e.value for e in at.error)
+    at.date_input[0].set_value(start)
+    at.number_input[0].set_value(20)
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    assert any("délai de réponse de 20 jours" in s.value for s in at.success)
+
+
+def test_referential_page_without_a_file(world):
+    at = open_page(world["coordinator"], "admin_referential.py")
+    assert not at.exception and at.title[0].value == "Référentiel"
+    assert any("Aucun fichier" in i.value for i in at.info)
+
+
+def test_accounts_page_search_deactivate_and_create(world):
+    at = open_page(world["coordinator"], "admin_accounts.py")
+    assert not at.exception and at.title[0].value == "Comptes"
+    at.text_input(key="acc_search").input("Claire").run()
+    assert list(at.dataframe[0].value["N°"]) == [world["coordinator"]]
+    at.text_input(key="acc_search").input("").run()
+    at.selectbox(key="acc_role").set_value(Role.IEN).run()
+    assert list(at.dataframe[0].value["N°"]) == [world["ien"]]
+    at.selectbox(key="acc_target").set_value(world["ien"]).run()
+    at.button(key="acc_deactivate").click().run()
+    assert not at.exception
+    assert any("désactivé" in s.value for s in at.success)
+    assert at.dataframe[0].value["État"][0] == "Désactivé"
+    at.selectbox(key="acc_target").set_value(world["ien"]).run()
+    assert "Désactivé" in list(at.dataframe[1].value["Vers"])
+    at.button(key="acc_reactivate").click().run()
+    assert at.dataframe[0].value["État"][0] == "Actif"
+
+
+def test_history_page_filters(world):
+    with get_engine().begin() as conn:
+        conn.execute(text("INSERT INTO status_changes (entity_type, entity_id, from_status, to_status, author_id, at) "
+                          "VALUES ('offer', 1, 'draft', 'published', :a, :at)"), {"a": world["coordinator"],
+                                                                                   "at": utcnow()})
+    at = open_page(world["coordinator"], "admin_history.py")
+    assert not at.exception and at.title[0].value == "Historique"
+    assert list(at.dataframe[0].value["Vers"]) == ["Publiée"]
+    at.multiselect(key="hist_types").set_value(["candidature"]).run()
+    assert any("Aucun changement" in i.value for i in at.info)
