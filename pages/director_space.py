@@ -8,7 +8,9 @@ from stages.ui.session import page_user
 user = page_user()
 st.title(f"Espace de {user.space_name}")
 st.caption(user.school_name or "")
-tab_offers, tab_candidatures, tab_conventions = st.tabs(["Offres de stage", "Candidatures", "Conventions"])
+# Stateful (key): the open tab survives the reruns of an action (accepting a candidature...).
+tab_offers, tab_candidatures, tab_conventions = st.tabs(["Offres de stage", "Candidatures", "Conventions"],
+                                                        key="director_tab", on_change="rerun")
 with tab_offers:
     director_offers.render(user)
 with tab_candidatures:

@@ -15,9 +15,14 @@ from stages.services.errors import ServiceError
 from stages.ui.session import flash
 
 OPEN_KEY = "cand_open"
+ACTIVE_TAB_KEY = "cand_active_tab"
 COLUMNS = [0.5, 2.5, 2.5, 2, 1.6, 1.2]
 HEADINGS = ["Nom de l'élève", "Intitulé du stage", "Candidature annulée dans", "Statut", "Action"]
 BADGE = {"red": "red", "orange": "orange", "normal": "gray", "expired": "gray"}
+
+
+def _remember_tab(key: str) -> None:
+    st.session_state[ACTIVE_TAB_KEY] = str(st.session_state.get(key, "")).split(" (")[0]
 
 
 def _check_key(candidature_id: int) -> str:
@@ -146,7 +151,11 @@ def render(user: CurrentUser) -> None:
     if st.session_state.get(OPEN_KEY):
         _detail(user, int(st.session_state[OPEN_KEY]))
     counts = inbox.counts
-    tabs = st.tabs([f"{tab} ({counts[tab]})" for tab in inbox.tabs])
+    labels = {tab: f"{tab} ({counts[tab]})" for tab in inbox.tabs}
+    # Labels carry the counts, so an answer changes them: remember the open tab by its name.
+    current = labels.get(st.session_state.get(ACTIVE_TAB_KEY, "Reçues"), labels["Reçues"])
+    tabs = st.tabs(list(labels.values()), default=current, key=f"cand_tabs_{'_'.join(map(str, counts.values()))}",
+                   on_change=_remember_tab, args=(f"cand_tabs_{'_'.join(map(str, counts.values()))}",))
     for tab_widget, (tab, rows) in zip(tabs, inbox.tabs.items(), strict=True):
         with tab_widget:
             _table(tab, rows)
