@@ -35,7 +35,7 @@ if result.total == 0:
     st.info("Aucun changement pour ces filtres.")
 else:
     st.dataframe(result.rows, hide_index=True, width="stretch")
-    left, right, _ = st.columns([1, 1, 4])
+    left, right, _ = st.columns([1, 1, 2])
     for col, fmt, label in ((left, "csv", "Exporter en CSV"), (right, "xlsx", "Exporter en XLSX")):
         col.download_button(
             label, key=f"hist_{fmt}", file_name=f"historique.{fmt}", on_click="ignore", icon=":material/download:",

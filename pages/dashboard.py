@@ -50,7 +50,7 @@ st.caption(f"Chiffres au {fmt_datetime(data.now)} — campagne {data.campaign.sc
 # --------------------------------------------------------------------------- figures
 rows = [
     [("Écoles du référentiel", number(f.schools), "Écoles du périmètre choisi, quel que soit leur état."),
-     ("Écoles avec au moins une offre", number(f.schools_with_offer), "Au moins une offre publiée."),
+     ("Écoles avec une offre", number(f.schools_with_offer), "Écoles ayant au moins une offre publiée."),
      ("Taux de couverture", f"{f.coverage * 100:.1f} %".replace(".", ","),
       "Écoles avec au moins une offre publiée ÷ écoles du référentiel."),
      ("Offres publiées", number(f.published_offers), "Offres dont le statut est « publiée »."),],
@@ -90,7 +90,7 @@ with tab_map:
 # --------------------------------------------------------------------------- tables to act on
 def downloads(table: str, key: str, circonscription_id: int | None = None) -> None:
     name = monitoring.EXPORTS[table]
-    left, right, _ = st.columns([1, 1, 4])
+    left, right, _ = st.columns([1, 1, 2])
     for col, fmt, label in ((left, "csv", "Exporter en CSV"), (right, "xlsx", "Exporter en XLSX")):
         col.download_button(
             label, key=f"{key}_{fmt}", file_name=f"{name}.{fmt}", on_click="ignore", icon=":material/download:",

@@ -88,14 +88,17 @@ def coverage(frame: pd.DataFrame) -> go.Figure:
     if frame.empty:
         return _empty(title)
     rates = frame["coverage"] * 100
-    colours = [ORANGE if i == 0 else BLEU_FRANCE for i in range(len(frame))]
-    patterns = ["x" if i == 0 else "" for i in range(len(frame))]
-    labels = [f"{r:.1f} %".replace(".", ",") + ("  ← la plus faible" if i == 0 and len(frame) > 1 else "")
-              for i, r in enumerate(rates)]
+    # Every circonscription at the lowest rate stands out (ties included), unless all are equal.
+    weakest = [len(frame) > 1 and r == rates.min() and rates.min() < rates.max() for r in rates]
+    colours = [ORANGE if w else BLEU_FRANCE for w in weakest]
+    patterns = ["x" if w else "" for w in weakest]
+    labels = [f"{r:.1f} %".replace(".", ",") + ("  ← la plus faible" if w else "")
+              for r, w in zip(rates, weakest, strict=True)]
     fig = go.Figure(
         go.Bar(
             x=rates, y=frame["circonscription"], orientation="h", marker_color=colours,
             marker_pattern_shape=patterns, text=labels, textposition="outside", cliponaxis=False,
+            textfont={"color": [ORANGE if w else "#161616" for w in weakest]},
             customdata=frame[["schools_with_offer", "schools"]].to_numpy(),
             hovertemplate="<b>%{y}</b><br>Couverture : %{x:.1f} %<br>%{customdata[0]} école(s) avec une offre "
             "sur %{customdata[1]}<extra></extra>",
