@@ -46,7 +46,21 @@ def back(previous: int) -> None:
     st.rerun()
 
 
+def autosave(current: int) -> None:
+    """A draft keeps what is typed, field by field, before its step is validated (reload, lost connection)."""
+    offer_id = st.session_state[f.OFFER_ID]
+    if not draft or offer_id is None:
+        return
+    data = f.step_data(current)
+    snapshot = (current, repr(sorted(data.items())))
+    previous = st.session_state.get("of_autosaved")
+    st.session_state["of_autosaved"] = snapshot
+    if previous is not None and previous[0] == current and previous != snapshot:
+        offers.autosave(user, offer_id, current, data)
+
+
 def buttons(current: int, next_label: str, *, previous: bool = True) -> tuple[bool, bool]:
+    autosave(current)
     summary = st.session_state.get(SUMMARY)
     if summary:
         st.error(summary, icon=":material/error:")

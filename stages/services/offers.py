@@ -330,6 +330,31 @@ def save_step(user: CurrentUser, step: int, data: dict[str, Any], *, offer_id: i
         return _to_form(offer, offer.school, offer.campaign)
 
 
+def autosave(user: CurrentUser, offer_id: int, step: int, data: dict[str, Any]) -> int:
+    """Keep what was typed in a draft before its step is validated: every field of ``step`` that is
+    valid on its own is saved, ``step_reached`` does not move. Returns the number of fields saved.
+
+    Only drafts: a published offer changes when a step is validated, never half-way.
+    """
+    user = require_director(user)
+    if step not in STEP_FIELDS:
+        raise ValidationError("Étape inconnue.")
+    values, errors = rules.STEP_VALIDATORS[step](data)
+    bad = {("daily_hours" if key.startswith("hours") else key) for key in errors}
+    with write_session() as session:
+        offer = _own(session, user, offer_id, lock=True)
+        if offer.status != OfferStatus.DRAFT:
+            return 0
+        count = 0
+        for name, value in values.items():
+            if name not in bad and getattr(offer, name) != value:
+                setattr(offer, name, value)
+                count += 1
+        if count:
+            offer.updated_at = utcnow()
+        return count
+
+
 def _find_or_create_draft(session, user: CurrentUser, form_key: str | None) -> Offer:
     # Serialise the creations of one school (PostgreSQL; SQLite writers already are).
     session.scalar(select(School.id).where(School.id == user.school_id).with_for_update())
@@ -542,6 +567,6 @@ def detail_lines(form: OfferForm) -> list[tuple[str, str]]:
 
 
 __all__ = [
-    "OfferForm", "OfferSummary", "PublishResult", "STATUS_LABELS", "delete_draft", "detail_lines", "duplicate",
+    "OfferForm", "OfferSummary", "PublishResult", "STATUS_LABELS", "autosave", "delete_draft", "detail_lines", "duplicate",
     "get_offer", "list_offers", "load_form", "prefill", "publish", "republish", "save_step", "unpublish",
 ]

@@ -202,3 +202,18 @@ def test_another_schools_offer_is_refused_without_traceback(sqlite_url):
     at.run()
     assert not at.exception
     assert any("n'est pas celle de votre école" in e.value for e in at.error)
+
+
+def test_what_is_typed_in_step2_survives_a_reload_before_validation(sqlite_url):
+    director_id = new_director()
+    at = open_page(director_id, "director_offer_form.py")
+    at.button(key="of_next_1").click().run()
+    widget(at, "text_input", "Saisissez le nom (raison sociale) de votre établissement *").set_value(
+        "Ecole primaire du Bourg - Circonscription de Louhans").run()
+    widget(at, "text_input", "Numéro de téléphone du dépositaire *").set_value("12").run()  # invalid: not kept
+    again = open_page(director_id, "director_offer_form.py")  # a reload: a new session
+    assert "Étape 2 sur 3" in texts(again)
+    assert widget(again, "text_input", "Saisissez le nom (raison sociale) de votre établissement *").value == \
+        "Ecole primaire du Bourg - Circonscription de Louhans"
+    assert widget(again, "text_input", "Numéro de téléphone du dépositaire *").value == "0385941481"
+    assert offer_rows() == [("draft", 1)]

@@ -331,3 +331,22 @@ def test_guidance_problems_of_a_saved_offer(db_url):
         offer.period = "week_2"
         assert len(rules.guidance_problems(offer)) == 2
     assert OfferStatus.DRAFT == "draft"
+
+
+def test_autosave_keeps_valid_fields_of_a_step_not_validated(db_url):
+    user = director()
+    form = offers.save_step(user, 1, offers.load_form(user).values(1), form_key="auto")
+    data = form.values(2) | {"employer_name": "Ecole du Bourg - Circonscription de Louhans", "depositor_phone": "12"}
+    assert offers.autosave(user, form.id, 2, data) == 1
+    resumed = offers.load_form(user)
+    assert resumed.step_reached == 1 and resumed.resume_step == 2
+    assert resumed.employer_name == "Ecole du Bourg - Circonscription de Louhans"
+    assert resumed.depositor_phone == "0385941481"
+    hours = {"lundi": ["08:30", "16:30"], "mardi": ["09:00", "08:00"]}
+    offers.autosave(user, form.id, 3, step3(daily_hours=hours, period="week_1"))
+    resumed = offers.load_form(user)
+    assert resumed.daily_hours == {} and resumed.period == "two_weeks"  # invalid parts are not kept
+    published = make_offer(user.id)
+    assert offers.autosave(user, published, 1, offers.load_form(user, published).values(1) | {"title": "X"}) == 0
+    with pytest.raises(PermissionDenied):
+        offers.autosave(director(UAI_B), form.id, 2, data)
