@@ -777,6 +777,8 @@ def send_reminders(now: dt.datetime | None = None) -> int:
         ))
         by_school: dict[int, list[Candidature]] = defaultdict(list)
         for cand in due:
+            if not rules.is_due_for_reminder(cand.status, cand.deadline_at, now, cand.reminder_sent_at):
+                continue
             by_school[cand.offer.school_id].append(cand)
         for school_id, cands in by_school.items():
             lines = "\n".join(

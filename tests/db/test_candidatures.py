@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from db import read_session
 from db.models import Candidature, CandidatureStatus as S, Convention, OfferStatus, Role, StatusChange
-from stages.domain.timeutil import utcnow
+from stages.domain.timeutil import paris_to_utc, utcnow
 from stages.services import auth, candidatures as svc
 from stages.services.errors import NotFound, PermissionDenied, ValidationError
 from tests.conftest import mail_text
@@ -103,6 +103,15 @@ def test_apply_validates_and_is_idempotent(world, smtp_server):
     # A withdrawn candidature may be sent again, with a new deadline.
     svc.withdraw(student, first.candidature_id)
     assert svc.apply(student, world["offer"], MOTIVATION).created
+
+
+def test_deadline_of_an_application_across_the_change_to_winter_time(world):
+    """Submitted on 20/10/2026 at 10:00 in Paris (summer time); winter time starts on 25/10."""
+    submitted = paris_to_utc(dt.datetime(2026, 10, 20, 10, 0))
+    result = svc.apply(world["students"][0], world["offer"], MOTIVATION, now=submitted)
+    cand = stored(result.candidature_id)
+    assert cand.deadline_at - cand.submitted_at == dt.timedelta(hours=15 * 24)
+    assert result.deadline == "04/11/2026 à 09:00"  # 15 × 24 h later, read in Paris winter time
 
 
 def test_double_click_from_two_threads_creates_one_candidature(world):
