@@ -134,7 +134,7 @@ class School(Base):
     state: Mapped[str] = mapped_column(String(20), default="OUVERT")  # OUVERT | A FERMER
     departement_code: Mapped[str] = mapped_column(String(3), index=True)
     academie_code: Mapped[str] = mapped_column(String(3))
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow, index=True)  # 0002
 
     circonscription: Mapped[Circonscription | None] = relationship(back_populates="schools")
 
@@ -289,6 +289,7 @@ class Offer(Base):
     __table_args__ = (
         Index("ix_offers_campaign_status", "campaign_id", "status"),
         Index("ix_offers_school_campaign", "school_id", "campaign_id"),
+        Index("ix_offers_updated_at", "updated_at"),  # 0002: the dashboard's data version
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -358,6 +359,8 @@ class Candidature(Base):
         UniqueConstraint("offer_id", "student_id", name="uq_candidature_offer_student"),
         Index("ix_candidatures_offer_status", "offer_id", "status"),
         Index("ix_candidatures_status_deadline", "status", "deadline_at"),
+        Index("ix_candidatures_updated_at", "updated_at"),  # 0002: the dashboard's data version
+        Index("ix_candidatures_status_offer", "status", "offer_id"),  # 0002: places taken per offer
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
