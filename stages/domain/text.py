@@ -50,3 +50,15 @@ def fmt_phone(value: str | None) -> str:
     if len(value) == 10 and value.isdigit():
         return " ".join(value[i : i + 2] for i in range(0, 10, 2))
     return value
+
+
+def circonscription_of(short_name: str) -> str:
+    """"Circonscription de Mâcon Nord", "Circonscription d'Autun", "Circonscription du Creusot"."""
+    name = short_name.strip()
+    if name.startswith("Le "):
+        return f"Circonscription du {name[3:]}"
+    if name.startswith("Les "):
+        return f"Circonscription des {name[4:]}"
+    if name[:1].upper() in "AEIOUYÉÈÊÂÎÔH":
+        return f"Circonscription d'{name}"
+    return f"Circonscription de {name}"

@@ -27,7 +27,7 @@ from db import read_session, write_session
 from db.models import AuthSession, Lycee, Role, School, StatusChange, TokenPurpose, User, UserToken
 from stages.config import get_settings
 from stages.domain.passwords import hash_password, password_problems, verify_password
-from stages.domain.text import clean_text, is_valid_email, normalize_email
+from stages.domain.text import circonscription_of, clean_text, is_valid_email, normalize_email
 from stages.domain.timeutil import utcnow
 from stages.services import auth, mail
 from stages.services.auth import CurrentUser, to_current_user
@@ -498,7 +498,7 @@ def get_profile(user: CurrentUser) -> Profile:
         elif row.lycee is not None:
             attachment = f"{row.lycee.name} ({row.lycee.commune})"
         elif row.circonscription is not None:
-            attachment = f"Circonscription de {row.circonscription.short_name}"
+            attachment = circonscription_of(row.circonscription.short_name)
         return Profile(row.first_name, row.last_name, row.function, row.email,
                        auth.ROLE_LABELS.get(row.role, row.role), attachment, row.role != Role.STUDENT)
 

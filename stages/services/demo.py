@@ -32,6 +32,7 @@ from stages.domain.passwords import hash_password
 from stages.domain.timeutil import utcnow
 from stages.services import referential
 from stages.services.campaigns import current_school_year, get_or_create_campaign
+from stages.domain.text import circonscription_of
 
 DEMO_PASSWORD = "Stage2de-Demo!"
 
@@ -145,7 +146,7 @@ def seed_demo(now: dt.datetime | None = None) -> DemoReport:
                     manual_structure=True, is_public=True,
                     public_employer_type="Ministère de l'Éducation nationale, de l'Enseignement supérieur et de la Recherche",
                     sector="Enseignement",
-                    employer_name=f"{school.name} {school.commune} - Circonscription de {circ_name}",
+                    employer_name=f"{school.name} {school.commune} - {circonscription_of(circ_name)}",
                     head_office_address=campaign.head_office_address, depositor_phone=school.phone,
                     level_college=False, level_lycee=True,
                     period=Period.TWO_WEEKS if index == 0 else Period.WEEK_2,

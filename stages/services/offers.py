@@ -24,7 +24,7 @@ from db import read_session, write_session
 from db.models import Campaign, Candidature, CandidatureStatus, Offer, OfferStatus, School, StatusChange
 from stages.domain import offers as rules
 from stages.domain.calendar import next_school_year
-from stages.domain.text import fmt_phone
+from stages.domain.text import circonscription_of, fmt_phone
 from stages.domain.timeutil import utcnow
 from stages.services import campaigns
 from stages.services.auth import CurrentUser
@@ -143,7 +143,7 @@ def _school_defaults(school: School, campaign: Campaign) -> dict[str, Any]:
     if kind and not any(word in name.lower() for word in rules.SCHOOL_TYPE_WORDS):
         name = f"{name} {kind}"
     place_name = f"{name} {school.commune}".strip()
-    employer = f"{place_name} - Circonscription de {circ}" if circ else place_name
+    employer = f"{place_name} - {circonscription_of(circ)}" if circ else place_name
     return {
         "title": rules.DEFAULT_TITLE,
         "description": rules.DEFAULT_DESCRIPTION,

@@ -51,3 +51,11 @@ def test_exports_neutralise_formulas():
     text = data.decode("utf-8-sig")
     assert text.splitlines()[0] == "Nom;n"
     assert "'=HYPERLINK" in text
+
+
+def test_circonscription_names_are_elided_in_french():
+    from stages.domain.text import circonscription_of
+
+    assert circonscription_of("Autun") == "Circonscription d'Autun"
+    assert circonscription_of("Le Creusot") == "Circonscription du Creusot"
+    assert circonscription_of("Mâcon Nord") == "Circonscription de Mâcon Nord"
