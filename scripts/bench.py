@@ -40,6 +40,8 @@ BARE_PAGE = 'import streamlit as st\n\nst.title("Page nue")\n'
 
 # (key, label, role, page file, mode); mode "uncached" clears st.cache_data before each run.
 PAGES = [
+    ("app_frame", "Cadre de l'app seul (app.py : utilisateur, navigation, en-tête + page statique)", "director",
+     "pages/privacy.py", "plain"),
     ("director_space", "Espace directeur (page entière : offres, candidatures, conventions)", "director",
      "pages/director_space.py", "plain"),
     ("director_offers", "« Mes offres » (onglet seul)", "director", "tab:director_offers", "plain"),
