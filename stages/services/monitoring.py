@@ -229,7 +229,8 @@ def filter_choices(user: CurrentUser) -> FilterChoices:
     """The campaigns, circonscriptions and school types a monitoring user may filter on."""
     user = require_monitoring(user)
     current = campaigns.current_campaign(user.departement_code)
-    choices = [CampaignChoice(c.id, f"Campagne {c.school_year}") for c in campaigns.list_campaigns(user.departement_code)]
+    choices = [CampaignChoice(c.id, f"Campagne {c.school_year}")
+               for c in campaigns.list_campaigns(user.departement_code)]
     with read_session() as session:
         query = (
             select(Circonscription.id, Circonscription.short_name)
@@ -351,6 +352,7 @@ CIRC_COLUMNS = [
     "circonscription_id", "circonscription", "schools", "schools_with_offer", "coverage", "published_offers",
     "places_offered", *COUNTED, "places_filled", "places_remaining",
 ]
+SUMMED = [name for name in CIRC_COLUMNS if name not in ("circonscription_id", "circonscription", "coverage")]
 
 
 def dashboard(user: CurrentUser, filters: Filters | None = None, now: dt.datetime | None = None) -> Dashboard:
@@ -386,7 +388,7 @@ def _dashboard(session, scope: Scope, now: dt.datetime) -> Dashboard:
     names = dict(session.execute(select(Circonscription.id, Circonscription.short_name)).all())
     records = []
     for row in rows:
-        record = {name: int(getattr(row, name)) for name in CIRC_COLUMNS if hasattr(row, name) and name != "circonscription_id"}
+        record = {name: int(getattr(row, name)) for name in SUMMED if hasattr(row, name)}
         record["circonscription_id"] = row.circonscription_id
         record["circonscription"] = names.get(row.circonscription_id, NO_CIRCONSCRIPTION)
         record["places_filled"] = record["accepted"]
@@ -395,7 +397,7 @@ def _dashboard(session, scope: Scope, now: dt.datetime) -> Dashboard:
     by_circ = pd.DataFrame(records, columns=CIRC_COLUMNS)
     if not by_circ.empty:
         by_circ = by_circ.sort_values(["coverage", "circonscription"], kind="stable").reset_index(drop=True)
-    sums = {name: int(by_circ[name].sum()) if not by_circ.empty else 0 for name in CIRC_COLUMNS[2:] if name != "coverage"}
+    sums = {name: int(by_circ[name].sum()) if not by_circ.empty else 0 for name in SUMMED}
     figures = Figures(**sums)
     return Dashboard(
         campaign=campaign,
