@@ -77,7 +77,7 @@ def test_publish_an_offer_following_the_guide(live_server, page):
     # Étape 2 sur 3: "Ajouter votre structure manuellement", prefilled as the guide instructs.
     expect(page.get_by_text("Étape 2 sur 3")).to_be_visible()
     expect(page.get_by_role("textbox", name="Saisissez le nom (raison sociale) de votre établissement *")) \
-        .to_have_value("Ecole primaire Clos jovet Autun - Circonscription de Autun")
+        .to_have_value("Ecole primaire Clos jovet Autun - Circonscription d'Autun")
     expect(page.get_by_role("textbox", name="Saisissez l'adresse du siège de votre établissement *")) \
         .to_have_value("DSDEN 71 - Cité Administrative - 24 bd Henri Dunant - 71000 Mâcon")
     expect(page.get_by_role("textbox", name="Numéro de téléphone du dépositaire *")).to_have_value("0385522336")
