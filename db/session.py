@@ -26,6 +26,22 @@ _engines: dict[str, Engine] = {}
 _makers: dict[str, sessionmaker[Session]] = {}
 _migrated: set[str] = set()
 _immediate: contextvars.ContextVar[bool] = contextvars.ContextVar("immediate", default=False)
+_generation = 0  # bumped after every commit in this process (see write_generation)
+
+
+def write_generation() -> int:
+    """A counter bumped after every commit made by this process, on any engine.
+
+    Caches keyed by it (the dashboard's data version) see this process's own writes at once;
+    writes by other processes are seen when those caches expire (a short TTL).
+    """
+    return _generation
+
+
+def _bump_generation(_conn) -> None:
+    global _generation
+    with _lock:
+        _generation += 1
 
 
 def _url(url: str | None) -> str:
@@ -58,8 +74,11 @@ def _make_engine(url: str) -> Engine:
         def _on_begin(conn):  # pragma: no cover - driver hook
             conn.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
 
+        event.listen(engine, "commit", _bump_generation)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    event.listen(engine, "commit", _bump_generation)
+    return engine
 
 
 def get_engine(url: str | None = None) -> Engine:

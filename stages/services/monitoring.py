@@ -23,16 +23,18 @@ Definitions (the README's "Monitoring" section says the same):
   of ``max(0, max_students - accepted candidatures of the offer)``.
 
 Caching: results are memoised per (database, function, scope, filters, page, minute) and a
-*data version* read with one small query (counts and latest ``updated_at`` of offers,
-candidatures, schools and campaigns, latest status change): any write changes the version, so
-a cached figure is never stale; the minute in the key keeps the expiry of deadlines exact to
-the minute.
+*data version* read with one small query (index lookups: latest ids and ``updated_at`` of
+offers, candidatures, schools and campaigns, count of offers, latest status change): any write
+changes the version. The version itself is kept for 2 s, and dropped at once after any commit
+made by this process, so a write here is seen on the next rerun and one made by another process
+within 2 s; the minute in the key keeps the expiry of deadlines exact to the minute.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,6 +44,7 @@ import pandas as pd
 from sqlalchemy import String, and_, case, cast, exists, func, literal, or_, select
 
 from db import read_session
+from db.session import write_generation
 from db.models import (
     Campaign,
     Candidature,
@@ -177,10 +180,29 @@ CACHE_SIZE = 256
 def clear_cache() -> None:
     with _cache_lock:
         _cache.clear()
+        _version_memo.clear()
+
+
+VERSION_TTL = 2.0  # seconds: how late another process's write may show (this process's: at once)
+_version_memo: dict[str, tuple[int, float, tuple]] = {}
 
 
 def data_version(session) -> tuple:
-    """A cheap fingerprint of what the figures depend on: any write changes it."""
+    """A cheap fingerprint of what the figures depend on: any write changes it.
+
+    Rows of candidatures, status changes and schools are never deleted, so their ``max(id)`` (one
+    index lookup) shows an insert, and ``max(updated_at)`` (indexed) an update; offers can be
+    deleted (drafts), hence their count too (the deletion also records a status change).
+    Memoised per database for ``VERSION_TTL`` seconds and per write generation of this process
+    (``db.session.write_generation``): a commit in this process changes it at once, so the
+    version is read at most once per rerun.
+    """
+    url = get_settings().database_url
+    generation = write_generation()
+    now = time.monotonic()
+    memo = _version_memo.get(url)
+    if memo is not None and memo[0] == generation and now - memo[1] < VERSION_TTL:
+        return memo[2]
 
     def sub(stmt):
         return stmt.scalar_subquery()
@@ -189,16 +211,18 @@ def data_version(session) -> tuple:
         select(
             sub(select(func.count(Offer.id))),
             sub(select(func.max(Offer.updated_at))),
-            sub(select(func.count(Candidature.id))),
+            sub(select(func.max(Candidature.id))),
             sub(select(func.max(Candidature.updated_at))),
             sub(select(func.max(StatusChange.id))),
-            sub(select(func.count(School.id))),
+            sub(select(func.max(School.id))),
             sub(select(func.max(School.updated_at))),
             sub(select(func.max(Campaign.updated_at))),
             sub(select(func.max(Circonscription.updated_at))),
         )
     ).one()
-    return tuple(str(v) for v in row)
+    version = tuple(str(v) for v in row)
+    _version_memo[url] = (generation, now, version)
+    return version
 
 
 def _memo(name: str, key: tuple, compute: Callable[[object], object]):

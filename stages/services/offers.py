@@ -423,12 +423,14 @@ def publish(user: CurrentUser, offer_id: int, data: dict[str, Any] | None = None
 def list_offers(user: CurrentUser) -> list[OfferSummary]:
     """The offers of the director's school, current campaign first, with places and candidatures."""
     user = require_director(user)
+    # Counted over the school's own offers only (not every candidature in the country).
     counts = (
         select(
             Candidature.offer_id.label("offer_id"),
             func.count(Candidature.id).label("total"),
             func.sum(case((Candidature.status == CandidatureStatus.ACCEPTED, 1), else_=0)).label("accepted"),
         )
+        .where(Candidature.offer_id.in_(select(Offer.id).where(Offer.school_id == user.school_id)))
         .group_by(Candidature.offer_id)
         .subquery()
     )
