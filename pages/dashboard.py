@@ -71,19 +71,19 @@ for row in rows:
 # --------------------------------------------------------------------------- charts
 frame = data.by_circonscription
 config = {"displaylogo": False, "locale": "fr", "toImageButtonOptions": {"format": "png", "scale": 2}}
-tab_offers, tab_coverage, tab_cands, tab_weeks, tab_map = st.tabs(
-    ["Offres et places", "Couverture", "Candidatures", "Par semaine", "Carte des écoles"]
-)
-with tab_offers:
-    st.plotly_chart(charts.offers_and_places(frame), theme=None, config=config, key="chart_offers")
-with tab_coverage:
-    st.plotly_chart(charts.coverage(frame), theme=None, config=config, key="chart_coverage")
-with tab_cands:
-    st.plotly_chart(charts.candidatures_by_status(frame), theme=None, config=config, key="chart_cands")
-with tab_weeks:
-    st.plotly_chart(charts.weekly_offers(data.weekly), theme=None, config=config, key="chart_weeks")
-with tab_map:
-    st.plotly_chart(charts.schools_map(data.schools_map), theme=None, config=config, key="chart_map")
+# Only the chosen chart is built and sent (st.tabs would render all five on every rerun).
+CHARTS = {
+    "Offres et places": (charts.offers_and_places, "by_circonscription", "chart_offers"),
+    "Couverture": (charts.coverage, "by_circonscription", "chart_coverage"),
+    "Candidatures": (charts.candidatures_by_status, "by_circonscription", "chart_cands"),
+    "Par semaine": (charts.weekly_offers, "weekly", "chart_weeks"),
+    "Carte des écoles": (charts.schools_map, "schools_map", "chart_map"),
+}
+chart = st.segmented_control("Graphique", list(CHARTS), default="Offres et places", required=True,
+                             key="dash_chart", label_visibility="collapsed")
+build, source, chart_key = CHARTS[chart or "Offres et places"]
+st.plotly_chart(build(getattr(data, source)), theme=None, config=config, key=chart_key)
+if build is charts.schools_map:
     st.caption("Disques bleus : écoles qui proposent des places ; croix orange : écoles sans offre publiée.")
 
 
@@ -116,24 +116,25 @@ def paged(table: str, key: str, fetch, empty: str, circonscription_id: int | Non
 
 
 st.header("À traiter")
-t_schools, t_expiring, t_guidance, t_drill, t_offers = st.tabs(
-    ["Écoles sans offre", "Candidatures à échéance (3 jours)", "Offres hors consignes",
-     "Détail par circonscription", "Toutes les offres"]
-)
-with t_schools:
+TABLES = ["Écoles sans offre", "Candidatures à échéance (3 jours)", "Offres hors consignes",
+          "Détail par circonscription", "Toutes les offres"]
+# Only the chosen table is queried and rendered (st.tabs would run all five).
+table = st.segmented_control("Tableau", TABLES, default=TABLES[0], required=True, key="dash_table",
+                             label_visibility="collapsed") or TABLES[0]
+if table == TABLES[0]:
     st.write("Écoles sans aucune offre publiée pour la campagne : à appeler ou à relancer.")
     paged("schools_without_offer", "tbl_schools", lambda p: monitoring.schools_without_offer(user, filters, p),
           "Toutes les écoles du périmètre ont au moins une offre publiée.")
-with t_expiring:
+elif table == TABLES[1]:
     st.write("Écoles dont des candidatures attendent une réponse et expirent dans les 3 jours.")
     paged("expiring", "tbl_expiring", lambda p: monitoring.expiring_candidatures(user, filters, p),
           "Aucune candidature n'expire dans les 3 prochains jours.")
-with t_guidance:
+elif table == TABLES[2]:
     st.write("Offres qui ne suivent pas les consignes de la DSDEN : niveau « Collégiens » coché, "
              "période autre que les 2 semaines, horaires manquants.")
     paged("guidance", "tbl_guidance", lambda p: monitoring.guidance_offers(user, filters, p),
           "Toutes les offres suivent les consignes.")
-with t_drill:
+elif table == TABLES[3]:
     st.dataframe(monitoring.circonscription_table(frame), hide_index=True, width="stretch")
     downloads("circonscriptions", "tbl_circs")
     if not frame.empty:
@@ -145,7 +146,7 @@ with t_drill:
         paged("drilldown", "tbl_drill",
               lambda p: monitoring.circonscription_schools(user, chosen, filters, p),
               "Aucune école dans cette circonscription pour ces filtres.", chosen)
-with t_offers:
+else:
     paged("offers", "tbl_offers", lambda p: monitoring.all_offers(user, filters, p),
           "Aucune offre pour ces filtres.")
 

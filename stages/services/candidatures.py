@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from db import read_session, write_session
 from db.models import (
@@ -79,10 +79,12 @@ def _accepted_count(session: Session, offer_id: int) -> int:
     ) or 0
 
 
-def _accepted_subquery():
+def _accepted_subquery(campaign_id: int):
+    """Accepted candidatures per published offer of the campaign (not every offer in the country)."""
+    offers = select(Offer.id).where(Offer.campaign_id == campaign_id, Offer.status == OfferStatus.PUBLISHED)
     return (
         select(Candidature.offer_id, func.count().label("accepted"))
-        .where(Candidature.status == Status.ACCEPTED)
+        .where(Candidature.status == Status.ACCEPTED, Candidature.offer_id.in_(offers))
         .group_by(Candidature.offer_id)
         .subquery()
     )
@@ -166,7 +168,7 @@ def list_offers(user: CurrentUser, *, commune: str | None = None, circonscriptio
     campaign = campaigns.current_campaign()
     if today_paris() < campaign.students_access_on:
         return OfferList([], 0, 1, 1, [], {}, opens_on=fmt_date(campaign.students_access_on))
-    accepted = _accepted_subquery()
+    accepted = _accepted_subquery(campaign.id)
     with read_session() as session:
         lycee = session.get(Lycee, user.lycee_id) if user.lycee_id else None
         base = (
@@ -201,6 +203,7 @@ def list_offers(user: CurrentUser, *, commune: str | None = None, circonscriptio
         page = min(max(1, page), pages)
         rows = session.execute(
             query.add_columns(func.coalesce(accepted.c.accepted, 0))
+            .options(selectinload(Offer.school).selectinload(School.circonscription))
             .order_by(Offer.published_at.desc(), Offer.id.desc())
             .offset((page - 1) * per_page).limit(per_page)
         ).all()

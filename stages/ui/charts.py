@@ -12,7 +12,11 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import math
+import threading
+from collections import OrderedDict
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -34,6 +38,45 @@ STATUS_SERIES = [
     ("withdrawn", "Annulées par l'élève", GRIS_CLAIR, "-"),
     ("declined", "Déclinées par l'élève", ORANGE_CLAIR, "+"),
 ]
+
+
+# --------------------------------------------------------------------------- memo
+# Building a figure costs ~20 ms of plotly validation; the same data gives the same figure, so
+# each is built once per content of its frame (a hash of the rows, not the object), and shared:
+# st.plotly_chart only reads it. Small LRU, cleared by clear_cache() (the benchmark's "uncached").
+_figures: OrderedDict = OrderedDict()
+_figures_lock = threading.Lock()
+FIGURES_CACHE_SIZE = 64
+
+
+def clear_cache() -> None:
+    with _figures_lock:
+        _figures.clear()
+
+
+def _fingerprint(frame: pd.DataFrame) -> str:
+    digest = hashlib.blake2b(repr((list(frame.columns), frame.shape)).encode(), digest_size=16)
+    if len(frame):
+        digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def _memoised(build):
+    @functools.wraps(build)
+    def wrapper(frame: pd.DataFrame) -> go.Figure:
+        key = (build.__name__, _fingerprint(frame))
+        with _figures_lock:
+            if key in _figures:
+                _figures.move_to_end(key)
+                return _figures[key]
+        fig = build(frame)
+        with _figures_lock:
+            _figures[key] = fig
+            while len(_figures) > FIGURES_CACHE_SIZE:
+                _figures.popitem(last=False)
+        return fig
+
+    return wrapper
 
 
 def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
@@ -58,6 +101,7 @@ def _empty(title: str) -> go.Figure:
     return _layout(fig, title, 240)
 
 
+@_memoised
 def offers_and_places(frame: pd.DataFrame) -> go.Figure:
     """Published offers and places offered side by side, per circonscription (weakest first)."""
     title = "Offres publiées et places proposées par circonscription"
@@ -82,6 +126,7 @@ def offers_and_places(frame: pd.DataFrame) -> go.Figure:
     return _layout(fig, title)
 
 
+@_memoised
 def coverage(frame: pd.DataFrame) -> go.Figure:
     """Coverage rate per circonscription, horizontal, the weakest at the top and in orange."""
     title = "Taux de couverture : écoles ayant au moins une offre publiée"
@@ -110,6 +155,7 @@ def coverage(frame: pd.DataFrame) -> go.Figure:
     return _layout(fig, title, max(300, 60 + 34 * len(frame)))
 
 
+@_memoised
 def candidatures_by_status(frame: pd.DataFrame) -> go.Figure:
     """Candidatures per circonscription stacked by (effective) status."""
     title = "Candidatures par statut et par circonscription"
@@ -128,6 +174,7 @@ def candidatures_by_status(frame: pd.DataFrame) -> go.Figure:
     return _layout(fig, title)
 
 
+@_memoised
 def weekly_offers(frame: pd.DataFrame) -> go.Figure:
     """Offers published for the first time each week of the campaign."""
     title = "Offres publiées par semaine de la campagne"
@@ -153,6 +200,7 @@ def weekly_offers(frame: pd.DataFrame) -> go.Figure:
     return _layout(fig, title)
 
 
+@_memoised
 def schools_map(frame: pd.DataFrame) -> go.Figure:
     """The schools by their coordinates: filled blue discs offer places, open orange crosses do not."""
     title = "Carte des écoles : celles qui proposent des places et les autres"

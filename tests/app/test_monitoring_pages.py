@@ -63,7 +63,15 @@ def test_dashboard_for_a_coordinator_follows_the_filters(world):
     figures = metrics(at)
     assert figures["Offres publiées"] == "2" and figures["Places proposées"] == "5"
     assert figures["Candidatures reçues"] == "4" and figures["Expirées"] == "1" and figures["Acceptées"] == "1"
-    assert len(at.get("plotly_chart")) == 5
+    # One chart and one table at a time; every one is reachable through its segmented control.
+    assert len(at.get("plotly_chart")) == 1
+    for choice in at.segmented_control(key="dash_chart").options:
+        at.segmented_control(key="dash_chart").set_value(choice).run()
+        assert not at.exception and len(at.get("plotly_chart")) == 1, choice
+    for choice in at.segmented_control(key="dash_table").options:
+        at.segmented_control(key="dash_table").set_value(choice).run()
+        assert not at.exception and (at.dataframe or at.info), choice
+    at.segmented_control(key="dash_table").set_value("Écoles sans offre").run()
     assert "Louhans" in page_text(at) and "Mâcon Nord" in page_text(at)
     at.multiselect(key="dash_circs").set_value([world["macon"]]).run()
     assert not at.exception
@@ -89,6 +97,12 @@ def test_dashboard_for_an_ien_shows_their_circonscription_only(world):
     figures = metrics(at)
     assert figures["Offres publiées"] == "1" and figures["Candidatures reçues"] == "2"
     content = page_text(at)
+    for choice in at.segmented_control(key="dash_table").options:  # every table, not just the first
+        at.segmented_control(key="dash_table").set_value(choice).run()
+        content += page_text(at)
+    for choice in at.segmented_control(key="dash_chart").options:
+        at.segmented_control(key="dash_chart").set_value(choice).run()
+        content += page_text(at)
     assert "Mâcon Nord" in content
     for other in ("Louhans", "Autun", "Tournus", "Charolles", "Chalon"):
         assert other not in content, other
