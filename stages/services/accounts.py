@@ -100,7 +100,7 @@ class SignupResult:
     email: str
 
 
-def _common_errors(first_name: str, last_name: str, email: str, password: str, accepted_terms: bool) -> dict[str, str]:
+def _name_errors(first_name: str, last_name: str) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not first_name:
         errors["first_name"] = "Renseignez votre prénom."
@@ -110,6 +110,11 @@ def _common_errors(first_name: str, last_name: str, email: str, password: str, a
         errors["last_name"] = "Renseignez votre nom."
     elif len(last_name) > NAME_MAX:
         errors["last_name"] = f"Le nom ne doit pas dépasser {NAME_MAX} caractères."
+    return errors
+
+
+def _common_errors(first_name: str, last_name: str, email: str, password: str, accepted_terms: bool) -> dict[str, str]:
+    errors = _name_errors(first_name, last_name)
     if not email:
         errors["email"] = "Renseignez votre adresse électronique."
     elif not is_valid_email(email):
@@ -506,15 +511,7 @@ def get_profile(user: CurrentUser) -> Profile:
 def update_profile(user: CurrentUser, *, first_name: str, last_name: str, function: str | None = None) -> CurrentUser:
     first_name = clean_text(first_name, multiline=False)
     last_name = clean_text(last_name, multiline=False)
-    errors: dict[str, str] = {}
-    if not first_name:
-        errors["first_name"] = "Renseignez votre prénom."
-    elif len(first_name) > NAME_MAX:
-        errors["first_name"] = f"Le prénom ne doit pas dépasser {NAME_MAX} caractères."
-    if not last_name:
-        errors["last_name"] = "Renseignez votre nom."
-    elif len(last_name) > NAME_MAX:
-        errors["last_name"] = f"Le nom ne doit pas dépasser {NAME_MAX} caractères."
+    errors = _name_errors(first_name, last_name)
     cleaned_function = None
     if user.role != Role.STUDENT:
         cleaned_function = clean_text(function, multiline=False)
