@@ -7,7 +7,7 @@ Run with ``make run`` (``streamlit run server.py``: server.py adds the HTTP rout
 import streamlit as st
 
 from stages.ui import layout
-from stages.ui.navigation import public_pages, role_pages
+from stages.ui.navigation import anonymous_pages, mark_login_required, role_pages
 from stages.ui.session import current_user, remember_current, show_flashes
 
 st.set_page_config(page_title="Stages de seconde – DSDEN 71", page_icon=":material/school:", layout="wide")
@@ -16,7 +16,8 @@ with layout.guard():
     layout.ensure_ready()
     user = current_user()
     remember_current(user)
-    navigation = st.navigation(role_pages(user) if user else public_pages())
+    navigation = st.navigation(role_pages(user) if user else anonymous_pages())
+    mark_login_required(navigation, user)
     layout.header(user)
     show_flashes()
     navigation.run()

@@ -4,8 +4,11 @@ import streamlit as st
 
 from stages.services import accounts, auth
 from stages.ui import session
+from stages.ui.navigation import LOGIN_REQUIRED_KEY
 
 st.title("Connexion à Mon stage de seconde")
+if st.session_state.get(LOGIN_REQUIRED_KEY):
+    st.info("Connectez-vous pour accéder à cette page : elle s'ouvrira dès que vous serez connecté.")
 if st.query_params.get("deconnexion"):
     st.info("Vous êtes déconnecté.")
 if st.query_params.get("memoire") == "echec":

@@ -35,33 +35,68 @@ def _dev_pages() -> list[st.Page]:
     return []
 
 
+# (file, title, icon, url_path, default) of the pages of each role.
+ROLE_MAIN_PAGES: dict[str, list[tuple[str, str, str, str, bool]]] = {
+    Role.DIRECTOR: [
+        ("director_space.py", "Espace de {space}", ":material/school:", "espace", True),
+        ("director_offer_form.py", "Déposer une offre de stage", ":material/post_add:", "deposer-une-offre", False),
+    ],
+    Role.STUDENT: [
+        ("student_offers.py", "Offres de stage", ":material/search:", "offres", True),
+        ("student_candidatures.py", "Mes candidatures", ":material/assignment:", "mes-candidatures", False),
+    ],
+    Role.IEN: [
+        ("dashboard.py", "Tableau de bord", ":material/monitoring:", "tableau-de-bord", True),
+    ],
+    Role.COORDINATOR: [
+        ("dashboard.py", "Tableau de bord", ":material/monitoring:", "tableau-de-bord", True),
+        ("admin_campaign.py", "Campagne", ":material/event:", "campagne", False),
+        ("admin_referential.py", "Référentiel", ":material/database:", "referentiel", False),
+        ("admin_accounts.py", "Comptes", ":material/group:", "comptes", False),
+        ("admin_history.py", "Historique", ":material/history:", "historique", False),
+    ],
+}
+ACCOUNT_URL = "mon-compte"
+LOGIN_REQUIRED_KEY = "_login_required"
+
+
+def _protected_urls() -> list[str]:
+    urls = [ACCOUNT_URL]
+    for pages in ROLE_MAIN_PAGES.values():
+        urls += [url for _f, _t, _i, url, _d in pages if url not in urls]
+    return urls
+
+
+def _hidden(path: str, title: str, url: str) -> st.Page:
+    return st.Page(f"pages/{path}", title=title, url_path=url, visibility="hidden")
+
+
+def anonymous_pages() -> dict[str, list[st.Page]]:
+    """Public pages, plus every protected URL (a link from a mail, a bookmark) leading to the login
+    form: once logged in, the same URL opens the page asked for."""
+    pages = public_pages()
+    pages["Stages de seconde"] += [_hidden("login.py", "Connexion requise", url) for url in _protected_urls()]
+    return pages
+
+
 def role_pages(user: CurrentUser) -> dict[str, list[st.Page]]:
     account = [
-        _page("account.py", "Mon compte", ":material/account_circle:", "mon-compte"),
+        _page("account.py", "Mon compte", ":material/account_circle:", ACCOUNT_URL),
         _page("terms.py", "Conditions d'utilisation", ":material/gavel:", "conditions-utilisation"),
         _page("privacy.py", "Politique de confidentialité", ":material/shield:", "confidentialite"),
         *_dev_pages(),
     ]
-    if user.role == Role.DIRECTOR:
-        main = [
-            _page("director_space.py", f"Espace de {user.space_name}", ":material/school:", "espace", default=True),
-            _page("director_offer_form.py", "Déposer une offre de stage", ":material/post_add:", "deposer-une-offre"),
-        ]
-    elif user.role == Role.STUDENT:
-        main = [
-            _page("student_offers.py", "Offres de stage", ":material/search:", "offres", default=True),
-            _page("student_candidatures.py", "Mes candidatures", ":material/assignment:", "mes-candidatures"),
-        ]
-    elif user.role == Role.IEN:
-        main = [
-            _page("dashboard.py", "Tableau de bord", ":material/monitoring:", "tableau-de-bord", default=True),
-        ]
-    else:  # coordinator
-        main = [
-            _page("dashboard.py", "Tableau de bord", ":material/monitoring:", "tableau-de-bord", default=True),
-            _page("admin_campaign.py", "Campagne", ":material/event:", "campagne"),
-            _page("admin_referential.py", "Référentiel", ":material/database:", "referentiel"),
-            _page("admin_accounts.py", "Comptes", ":material/group:", "comptes"),
-            _page("admin_history.py", "Historique", ":material/history:", "historique"),
-        ]
-    return {"Stages de seconde": main, "Mon compte": account}
+    main = [
+        _page(path, title.format(space=user.space_name), icon, url, default=default)
+        for path, title, icon, url, default in ROLE_MAIN_PAGES[user.role]
+    ]
+    own = {ACCOUNT_URL, *(url for _p, _t, _i, url, _d in ROLE_MAIN_PAGES[user.role])}
+    # Another role's URL answers in French that it is not for this account (not Streamlit's
+    # English "Page not found"); the page itself is never registered.
+    refused = [_hidden("forbidden.py", "Accès refusé", url) for url in _protected_urls() if url not in own]
+    return {"Stages de seconde": main + refused, "Mon compte": account}
+
+
+def mark_login_required(current: st.Page, user: CurrentUser | None) -> None:
+    """Tell the login page it was reached through a protected URL."""
+    st.session_state[LOGIN_REQUIRED_KEY] = user is None and current.title == "Connexion requise"

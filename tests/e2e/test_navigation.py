@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from stages.services.demo import DEMO_PASSWORD
-from tests.e2e.conftest import login, wait_idle
+from tests.e2e.conftest import goto, login, wait_idle
 
 
 @pytest.mark.parametrize(
@@ -29,7 +29,19 @@ def test_director_cannot_open_a_coordinator_page_by_url(live_server, page):
     page.evaluate("window.history.pushState({}, '', '/referentiel'); window.dispatchEvent(new PopStateEvent('popstate'))")
     wait_idle(page)
     assert page.get_by_role("heading", name="Référentiel").count() == 0
-    expect(page.get_by_role("heading", name="Espace de Hugues.Traver").first).to_be_visible()
+    expect(page.get_by_role("heading", name="Accès refusé")).to_be_visible()
+    expect(page.get_by_text("Cette page n'est pas accessible avec votre compte.", exact=False)).to_be_visible()
+
+
+def test_a_protected_link_asks_to_log_in_then_opens_the_page(live_server, page):
+    goto(page, live_server, "mes-candidatures")
+    expect(page.get_by_text("Connectez-vous pour accéder à cette page", exact=False)).to_be_visible()
+    assert page.get_by_text("Page not found").count() == 0
+    page.get_by_role("textbox", name="Adresse électronique").fill("lea.dupont@example.fr")
+    page.get_by_role("textbox", name="Mot de passe", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    wait_idle(page)
+    expect(page.get_by_role("heading", name="Mes candidatures")).to_be_visible()
 
 
 def test_wrong_password_is_refused(live_server, page):
