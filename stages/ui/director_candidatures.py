@@ -157,6 +157,8 @@ def render(user: CurrentUser) -> None:
     tabs = st.tabs(list(labels.values()), default=current, key=f"cand_tabs_{'_'.join(map(str, counts.values()))}",
                    on_change=_remember_tab, args=(f"cand_tabs_{'_'.join(map(str, counts.values()))}",))
     for tab_widget, (tab, rows) in zip(tabs, inbox.tabs.items(), strict=True):
+        if tab_widget.open is False:  # only the open tab runs (the others render nothing until chosen)
+            continue
         with tab_widget:
             _table(tab, rows)
             if tab == "Reçues" and rows:

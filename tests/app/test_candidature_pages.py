@@ -45,8 +45,21 @@ def test_empty_inbox_shows_the_guide_texts(sqlite_url):
     body = texts(at)
     for heading in ("Nom de l'élève", "Intitulé du stage", "Candidature annulée dans", "Statut", "Action"):
         assert heading in body
-    assert body.count("Aucune candidature reçue") == 4
+    assert body.count("Aucune candidature reçue") == 1  # only the open tab is rendered
+    for tab in ("Acceptées", "Refusées", "Expirées"):
+        show_tab(at, tab)
+        assert texts(at).count("Aucune candidature reçue") == 1, tab
     assert "prochaine version" in at.info[0].value  # Conventions tab
+
+
+def show_tab(at, name: str) -> None:
+    """Choose an inbox tab, as a click does (the tabs' key carries the counts of the labels)."""
+    inbox = [t.label for t in at.tabs if t.label.split(" (")[0] in ("Reçues", "Acceptées", "Refusées", "Expirées")]
+    key = "cand_tabs_" + "_".join(label.split(" (")[1].rstrip(")") for label in inbox)
+    at.session_state["cand_active_tab"] = name
+    at.session_state[key] = next(label for label in inbox if label.split(" (")[0] == name)
+    at.run()
+    assert not at.exception
 
 
 def test_inbox_tabs_counts_colours_open_accept_refuse(sqlite_url):
@@ -64,10 +77,12 @@ def test_inbox_tabs_counts_colours_open_accept_refuse(sqlite_url):
     assert badges[0].startswith(":red-badge[1 j") and badges[1].startswith(":orange-badge[5 j")
     row_texts = [t.value for t in received.text]
     assert row_texts.index("● Élève0 Test") < row_texts.index("● Élève1 Test")  # most urgent first
+    show_tab(at, "Expirées")  # only the open tab is rendered
     expired_tab = next(t for t in at.tabs if t.label == "Expirées (1)")
     assert "Expirée" in [t.value for t in expired_tab.text]
     assert at.checkbox(key=f"cand_check_{expired}").disabled
 
+    show_tab(at, "Reçues")
     # Opening shows the motivation as text and marks it read.
     at.button(key=f"cand_open_Reçues_{urgent}").click().run()
     assert not at.exception
@@ -90,6 +105,7 @@ def test_inbox_tabs_counts_colours_open_accept_refuse(sqlite_url):
     assert "Acceptées (1)" in [t.label for t in at.tabs]
 
     # The expired one can be viewed, not answered.
+    show_tab(at, "Expirées")
     at.button(key=f"cand_open_Expirées_{expired}").click().run()
     assert "délai de réponse est dépassé" in at.info[0].value
     assert not [b for b in at.button if b.label == "Accepter"]
