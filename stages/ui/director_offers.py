@@ -97,8 +97,11 @@ def _card(user: CurrentUser, row: service.OfferSummary) -> None:
                                  help="Copie l'offre dans la campagne suivante (brouillon à vérifier puis publier)."):
                 _act(service.duplicate, row.id, "L'offre est dupliquée dans la campagne suivante : vérifiez le "
                      "planning puis publiez-la.", user)
-        with st.expander("Ouvrir"):
-            _details(user, row.id)
+        # Lazy: the details are read and rendered only while the expander is open.
+        details = st.expander("Ouvrir", key=f"{key}_details", on_change="rerun")
+        if details.open:
+            with details:
+                _details(user, row.id)
 
 
 def render(user: CurrentUser) -> None:

@@ -168,6 +168,11 @@ def test_mes_offres_lists_places_and_actions(sqlite_url):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics == {"Places offertes": "3", "Places prises": "1", "Places restantes": "2", "Candidatures": "2"}
     assert "Aucune offre de stage publiée" not in [s.value for s in at.subheader]
+    # "Ouvrir" reads and shows the details only once opened.
+    assert "Nombre d'élèves" not in texts(at)
+    at.session_state[f"offer_{offer_id}_details"] = True
+    at.run()
+    assert not at.exception and "Nombre d'élèves" in texts(at)
     at.button(key=f"offer_{offer_id}_unpublish").click().run()
     assert "L'offre est dépubliée" in texts(at)
     at.button(key=f"offer_{offer_id}_republish").click().run()
