@@ -127,7 +127,30 @@ def ensure_database(url: str | None = None) -> None:
             current = MigrationContext.configure(conn).get_current_revision()
         if current != head:
             command.upgrade(cfg, "head")
+        if key.startswith("sqlite"):
+            refresh_statistics(key)
         _migrated.add(key)
+
+
+def refresh_statistics(url: str | None = None) -> None:
+    """SQLite: give the query planner fresh statistics (no-op on PostgreSQL, whose autovacuum does it).
+
+    Without them SQLite may pick a plan 1000× slower on national-size data (a director's inbox
+    scanning every candidature). Run once per process (``ensure_database``) and after big imports.
+    SQLite ≥ 3.46 checks every table itself (``PRAGMA optimize=0x10002``); older versions (3.40
+    here) get a sampled ``ANALYZE`` (``analysis_limit``: a few milliseconds even on a million rows).
+    """
+    import sqlite3
+
+    if not is_sqlite(url):
+        return
+    with get_engine(url).connect() as conn:
+        conn.exec_driver_sql("PRAGMA analysis_limit=1000")
+        if sqlite3.sqlite_version_info >= (3, 46, 0):
+            conn.exec_driver_sql("PRAGMA optimize=0x10002")
+        else:
+            conn.exec_driver_sql("ANALYZE")
+        conn.commit()
 
 
 def table_names(url: str | None = None) -> list[str]:

@@ -740,6 +740,7 @@ def list_conventions(user: CurrentUser) -> list[ConventionRow]:
                           fmt_date(c.answered_at))
             for c in session.scalars(
                 _school_candidatures(user, campaign_id).where(Candidature.status == Status.ACCEPTED)
+                .options(selectinload(Candidature.student), selectinload(Candidature.offer))  # no query per row
                 .order_by(Candidature.answered_at.desc())
             )
         ]
