@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from stages.ui.safe import md_escape
+
 from stages.services import accounts
 from stages.services.errors import ValidationError
 
@@ -17,7 +19,7 @@ if token:
         else:
             st.session_state["activation_outcome"] = (
                 "success",
-                f"Bienvenue {result.full_name} : votre compte est "
+                f"Bienvenue {md_escape(result.full_name)} : votre compte est "
                 + ("déjà activé." if result.already_active else "activé ! Vous pouvez maintenant vous connecter."),
             )
         st.session_state["activation_token"] = token

@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from stages.ui.safe import md_escape
+
 from stages.services import mail
 
 st.title("Courriels envoyés (développement)")
@@ -10,5 +12,5 @@ entries = mail.outbox(limit=50)
 if not entries:
     st.info("Aucun courriel pour l'instant.")
 for entry in entries:
-    with st.expander(f"{entry.created} — {entry.to} — {entry.subject}"):
+    with st.expander(md_escape(f"{entry.created} — {entry.to} — {entry.subject}")):
         st.text(entry.body_text)

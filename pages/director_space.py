@@ -3,10 +3,11 @@
 import streamlit as st
 
 from stages.ui import director_candidatures, director_offers
+from stages.ui.safe import md_escape
 from stages.ui.session import page_user
 
 user = page_user()
-st.title(f"Espace de {user.space_name}")
+st.title(f"Espace de {md_escape(user.space_name)}")
 st.caption(user.school_name or "")
 # Stateful (key): the open tab survives the reruns of an action (accepting a candidature...).
 tab_offers, tab_candidatures, tab_conventions = st.tabs(["Offres de stage", "Candidatures", "Conventions"],

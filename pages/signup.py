@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from stages.ui.safe import md_escape
+
 from stages.config import get_settings
 from stages.services import accounts, referential
 from stages.services.errors import ValidationError
@@ -11,7 +13,7 @@ DIRECTOR, STUDENT = "offreur", "eleve"
 done = st.session_state.get("signup_done")
 if done:
     st.title("Plus qu'une étape...")
-    st.subheader(f"Bienvenue {done['full_name']}", anchor=False)
+    st.subheader(f"Bienvenue {md_escape(done['full_name'])}", anchor=False)
     st.success("Votre compte a bien été enregistré !")
     st.text(f"Un courriel vient d'être envoyé à {done['email']}.")
     st.write("Cliquez sur le bouton « Activer mon compte » de ce courriel afin d'activer votre compte. "

@@ -12,6 +12,7 @@ from db import ensure_database
 from stages.services.auth import ROLE_LABELS, CurrentUser
 from stages.services.errors import ServiceError
 from stages.ui import session
+from stages.ui.safe import md_escape
 
 log = logging.getLogger("stages")
 
@@ -46,7 +47,7 @@ def header(user: CurrentUser | None) -> None:
     with st.sidebar:
         st.markdown("**Stages de seconde**  \nDSDEN de Saône-et-Loire")
         if user is not None:
-            st.caption(f"Connecté : {user.full_name} — {ROLE_LABELS.get(user.role, user.role)}")
+            st.caption(f"Connecté : {md_escape(user.full_name)} — {ROLE_LABELS.get(user.role, user.role)}")
             if st.button("Se déconnecter", key="logout", icon=":material/logout:"):
                 session.logout()
                 session.flash("Vous êtes déconnecté.", "info")

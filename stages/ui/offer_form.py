@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 import uuid
 from typing import Any
 
@@ -18,15 +17,11 @@ import streamlit as st
 
 from stages.domain import offers as rules
 from stages.services.offers import OfferForm
+from stages.ui.safe import md_escape  # noqa: F401 - re-exported for the offer pages
 
 MODEL, STEP, OFFER_ID, ERRORS, FORM_KEY, META = "of_model", "of_step", "of_offer_id", "of_errors", "of_form_key", "of_meta"
 W = "of_w_"
 QUARTER = dt.timedelta(minutes=15)
-
-
-def md_escape(text: str | None) -> str:
-    """User text made inert for st.markdown (no Markdown, no HTML, no :icons:, no LaTeX)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])", r"\\\1", text or "")
 
 
 def reset_state() -> None:

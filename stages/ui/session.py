@@ -13,6 +13,7 @@ import streamlit as st
 
 from stages.services import accounts, auth
 from stages.services.auth import CurrentUser
+from stages.ui.safe import md_escape
 
 USER_KEY = "user_id"
 LAST_SEEN_KEY = "last_seen"
@@ -31,7 +32,8 @@ def flash(message: str, kind: str = "success") -> None:
 
 def show_flashes() -> None:
     for kind, message in st.session_state.pop(FLASH_KEY, []):
-        getattr(st, kind if kind in {"success", "info", "warning", "error"} else "info")(message)
+        # Flash messages often quote a name or a title the user typed: shown as typed, never as Markdown.
+        getattr(st, kind if kind in {"success", "info", "warning", "error"} else "info")(md_escape(message))
 
 
 def login(user: CurrentUser, remembered: bool = False, cookie_token: str | None = None) -> None:

@@ -59,3 +59,12 @@ def test_circonscription_names_are_elided_in_french():
     assert circonscription_of("Autun") == "Circonscription d'Autun"
     assert circonscription_of("Le Creusot") == "Circonscription du Creusot"
     assert circonscription_of("Mâcon Nord") == "Circonscription de Mâcon Nord"
+
+
+def test_markdown_escape_keeps_text_as_typed():
+    from stages.ui.safe import md_escape
+
+    assert md_escape("Jean-Pierre O'Neil (Mâcon).") == "Jean-Pierre O'Neil (Mâcon)."
+    assert md_escape("**gras** [lien](javascript:x) <b>x</b> :red[rouge] $x$") == (
+        r"\*\*gras\*\* \[lien\](javascript\:x) \<b\>x\</b\> \:red\[rouge\] \$x\$"
+    )
