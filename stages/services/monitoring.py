@@ -252,22 +252,28 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 def filter_choices(user: CurrentUser) -> FilterChoices:
     """The campaigns, circonscriptions and school types a monitoring user may filter on."""
     user = require_monitoring(user)
-    current = campaigns.current_campaign(user.departement_code)
-    choices = [CampaignChoice(c.id, f"Campagne {c.school_year}")
-               for c in campaigns.list_campaigns(user.departement_code)]
-    with read_session() as session:
+    current = campaigns.current_campaign(user.departement_code)  # may create it: outside the memo
+    allowed = allowed_circonscription_ids(user, None)
+    dep = user.departement_code
+
+    def compute(session) -> tuple[list[CampaignChoice], list[tuple[int, str]]]:
+        rows = session.scalars(
+            select(Campaign).where(Campaign.departement_code == dep).order_by(Campaign.school_year.desc()))
+        choices = [CampaignChoice(c.id, f"Campagne {c.school_year}") for c in rows]
         query = (
             select(Circonscription.id, Circonscription.short_name)
-            .where(Circonscription.departement_code == user.departement_code)
+            .where(Circonscription.departement_code == dep)
             .where(exists().where(School.circonscription_id == Circonscription.id))
             .order_by(Circonscription.short_name)
         )
-        allowed = allowed_circonscription_ids(user, None)
         if allowed is not None:
             query = query.where(Circonscription.id.in_(allowed))
-        circs = [(row.id, row.short_name) for row in session.execute(query)]
+        return choices, [(row.id, row.short_name) for row in session.execute(query)]
+
+    key = (dep, None if allowed is None else tuple(sorted(allowed)))
+    choices, circs = _memo("filter_choices", key, compute)
     fixed = circs[0][1] if allowed is not None and circs else None
-    return FilterChoices(choices, current.id, circs, fixed)
+    return FilterChoices(list(choices), current.id, list(circs), fixed)
 
 
 def resolve_scope(user: CurrentUser, filters: Filters | None = None) -> Scope:
