@@ -79,14 +79,14 @@ def _accepted_count(session: Session, offer_id: int) -> int:
     ) or 0
 
 
-def _accepted_subquery(campaign_id: int):
-    """Accepted candidatures per published offer of the campaign (not every offer in the country)."""
-    offers = select(Offer.id).where(Offer.campaign_id == campaign_id, Offer.status == OfferStatus.PUBLISHED)
+def _accepted_of_offer():
+    """Accepted candidatures of the offer of the enclosing query (correlated: one index lookup per
+    offer on ``ix_candidatures_offer_status``, never a count over the whole country)."""
     return (
-        select(Candidature.offer_id, func.count().label("accepted"))
-        .where(Candidature.status == Status.ACCEPTED, Candidature.offer_id.in_(offers))
-        .group_by(Candidature.offer_id)
-        .subquery()
+        select(func.count(Candidature.id))
+        .where(Candidature.offer_id == Offer.id, Candidature.status == Status.ACCEPTED)
+        .correlate(Offer)
+        .scalar_subquery()
     )
 
 
@@ -168,14 +168,13 @@ def list_offers(user: CurrentUser, *, commune: str | None = None, circonscriptio
     campaign = campaigns.current_campaign()
     if today_paris() < campaign.students_access_on:
         return OfferList([], 0, 1, 1, [], {}, opens_on=fmt_date(campaign.students_access_on))
-    accepted = _accepted_subquery(campaign.id)
+    accepted = _accepted_of_offer()
     with read_session() as session:
         lycee = session.get(Lycee, user.lycee_id) if user.lycee_id else None
         base = (
             _visible_offers(lycee, campaign.id)
-            .outerjoin(accepted, accepted.c.offer_id == Offer.id)
             .join(School, School.id == Offer.school_id)
-            .where(Offer.max_students > func.coalesce(accepted.c.accepted, 0))
+            .where(Offer.max_students > accepted)
         )
         options = session.execute(
             base.with_only_columns(Offer.place_commune, Circonscription.id, Circonscription.short_name)
@@ -202,7 +201,7 @@ def list_offers(user: CurrentUser, *, commune: str | None = None, circonscriptio
         pages = max(1, math.ceil(total / per_page))
         page = min(max(1, page), pages)
         rows = session.execute(
-            query.add_columns(func.coalesce(accepted.c.accepted, 0))
+            query.add_columns(accepted)
             .options(selectinload(Offer.school).selectinload(School.circonscription))
             .order_by(Offer.published_at.desc(), Offer.id.desc())
             .offset((page - 1) * per_page).limit(per_page)
