@@ -417,6 +417,23 @@ class Convention(Base):
     candidature: Mapped[Candidature] = relationship()
 
 
+# --------------------------------------------------------------------------- drafts
+
+
+class FormDraft(Base):
+    """Text a logged-in user is typing in a form, kept so that a reload loses nothing
+    (e.g. the motivation message of a candidature before "Postuler")."""
+
+    __tablename__ = "form_drafts"
+    __table_args__ = (UniqueConstraint("user_id", "form_key", name="uq_form_draft_user_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    form_key: Mapped[str] = mapped_column(String(100))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
 # --------------------------------------------------------------------------- mail
 
 

@@ -4,6 +4,7 @@ import streamlit as st
 
 from stages.domain.candidatures import MOTIVATION_MAX
 from stages.services import candidatures as service
+from stages.services import drafts
 from stages.services.errors import ServiceError
 from stages.ui.session import flash, page_user
 
@@ -46,22 +47,26 @@ def show_offer(offer_id: int) -> None:
     if offer.remaining <= 0:
         st.warning("Cette offre n'a plus de place disponible.")
         return
-    with st.form(f"apply_{offer_id}"):
-        motivation = st.text_area("Votre message de motivation", key=f"motivation_{offer_id}",
-                                  max_chars=MOTIVATION_MAX, height=180,
-                                  help="Obligatoire, de 10 à 2000 caractères. Il est transmis au directeur ou à la directrice.")
-        error = st.empty()
-        if st.form_submit_button("Postuler", type="primary"):
-            try:
-                result = service.apply(user, offer_id, motivation)
-            except ServiceError as exc:
-                error.error(exc.message)
+    key, draft_key = f"motivation_{offer_id}", drafts.motivation_key(offer_id)
+    if key not in st.session_state:  # a reload, or back to this offer: what was typed comes back
+        st.session_state[key] = drafts.load_text(user, draft_key) or ""
+    st.text_area("Votre message de motivation", key=key, max_chars=MOTIVATION_MAX, height=180,
+                 on_change=lambda: drafts.save_text(user, draft_key, st.session_state[key]),
+                 help="Obligatoire, de 10 à 2000 caractères. Il est transmis au directeur ou à la directrice. "
+                      "Votre texte est gardé en brouillon tant que vous n'avez pas postulé.")
+    error = st.empty()
+    if st.button("Postuler", type="primary", key=f"apply_{offer_id}"):
+        try:
+            result = service.apply(user, offer_id, st.session_state[key])
+        except ServiceError as exc:
+            drafts.save_text(user, draft_key, st.session_state[key])
+            error.error(exc.message)
+        else:
+            if result.created:
+                flash(f"Votre candidature est envoyée. Réponse attendue avant le {result.deadline}.")
             else:
-                if result.created:
-                    flash(f"Votre candidature est envoyée. Réponse attendue avant le {result.deadline}.")
-                else:
-                    flash(f"Vous avez déjà postulé à cette offre (statut : {result.status_label}).", "info")
-                st.rerun()
+                flash(f"Vous avez déjà postulé à cette offre (statut : {result.status_label}).", "info")
+            st.rerun()
 
 
 def show_list() -> None:

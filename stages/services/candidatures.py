@@ -44,7 +44,7 @@ from stages.config import get_settings
 from stages.domain import candidatures as rules
 from stages.domain.text import clean_text
 from stages.domain.timeutil import fmt_date, fmt_datetime, today_paris, utcnow
-from stages.services import campaigns, exports, mail
+from stages.services import campaigns, drafts, exports, mail
 from stages.services.auth import CurrentUser
 from stages.services.errors import NotFound, ValidationError
 from stages.services.permissions import require_director, require_role
@@ -324,6 +324,7 @@ def apply(user: CurrentUser, offer_id: int, motivation: str, now: dt.datetime | 
                           "elle sera annulée et vous ne pourrez plus y répondre."),
                     button=("Voir les candidatures", _link("espace")),
                 )
+            drafts.discard(user, drafts.motivation_key(offer_id), session)  # sent: the draft has done its job
             result = _apply_result(cand, True, now)
     except IntegrityError:
         # Another request of the same student (double click, second tab) inserted it first.

@@ -87,9 +87,15 @@ def role_pages(user: CurrentUser) -> dict[str, list[st.Page]]:
         *_dev_pages(),
     ]
     main = [
-        _page(path, title.format(space=user.space_name), icon, url, default=default)
-        for path, title, icon, url, default in ROLE_MAIN_PAGES[user.role]
+        _page(path, title.format(space=user.space_name), icon, url)
+        for path, title, icon, url, _default in ROLE_MAIN_PAGES[user.role]
     ]
+    # Streamlit serves the default page at "/" only: its own path ("/espace") would answer "Page
+    # not found". So the role's home is registered twice: visible at its path (links in mails,
+    # bookmarks, the menu) and, hidden, as the default page at "/".
+    path, title, icon, url, _default = next(p for p in ROLE_MAIN_PAGES[user.role] if p[4])
+    main.append(st.Page(f"pages/{path}", title=title.format(space=user.space_name), icon=icon,
+                        url_path="accueil", default=True, visibility="hidden"))
     own = {ACCOUNT_URL, *(url for _p, _t, _i, url, _d in ROLE_MAIN_PAGES[user.role])}
     # Another role's URL answers in French that it is not for this account (not Streamlit's
     # English "Page not found"); the page itself is never registered.

@@ -1,5 +1,7 @@
 """Each role logs in and lands on its own navigation; other roles' pages stay out of reach."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -47,3 +49,13 @@ def test_a_protected_link_asks_to_log_in_then_opens_the_page(live_server, page):
 def test_wrong_password_is_refused(live_server, page):
     login(page, live_server, "ce.0711989b@ac-dijon.fr", "Mauvais-mot-de-passe-1")
     expect(page.get_by_text("Adresse électronique ou mot de passe incorrect.")).to_be_visible()
+
+
+def test_the_home_page_opens_at_its_own_path_too(live_server, page):
+    """A mail's link to /espace (the director's home, also served at /) opens without any dialog."""
+    login(page, live_server, "ce.0711989b@ac-dijon.fr", DEMO_PASSWORD, remember=True)
+    page.wait_for_url(re.compile(r"/(espace)?$"))
+    wait_idle(page)
+    goto(page, live_server, "espace")
+    expect(page.get_by_role("heading", name="Espace de Hugues.Traver")).to_be_visible()
+    assert page.get_by_text("Page not found").count() == 0

@@ -1,0 +1,56 @@
+"""Drafts of forms: what a logged-in user typed, kept server-side so that a reload (a new
+Streamlit session) or a lost connection loses nothing. One draft per user and form key."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from db import read_session, write_session
+from db.models import FormDraft
+from stages.services.auth import CurrentUser
+
+MAX_TEXT = 20_000  # far above any field's own limit: a draft is never where a limit is enforced
+
+
+def save_text(user: CurrentUser, form_key: str, text: str) -> None:
+    """Keep ``text`` as the user's draft for ``form_key`` (an empty text removes the draft)."""
+    if not text or not text.strip():
+        discard(user, form_key)
+        return
+    data = {"text": text[:MAX_TEXT]}
+    for _attempt in range(2):  # a concurrent first save from another tab: update theirs
+        try:
+            with write_session() as session:
+                draft = session.scalar(
+                    select(FormDraft).where(FormDraft.user_id == user.id, FormDraft.form_key == form_key)
+                )
+                if draft is None:
+                    session.add(FormDraft(user_id=user.id, form_key=form_key, data=data))
+                else:
+                    draft.data = data
+            return
+        except IntegrityError:
+            continue
+
+
+def load_text(user: CurrentUser, form_key: str) -> str | None:
+    with read_session() as session:
+        data = session.scalar(
+            select(FormDraft.data).where(FormDraft.user_id == user.id, FormDraft.form_key == form_key)
+        )
+        return (data or {}).get("text")
+
+
+def discard(user: CurrentUser, form_key: str, session=None) -> None:
+    """Remove a draft (inside the caller's unit of work when ``session`` is given)."""
+    statement = delete(FormDraft).where(FormDraft.user_id == user.id, FormDraft.form_key == form_key)
+    if session is not None:
+        session.execute(statement)
+        return
+    with write_session() as own:
+        own.execute(statement)
+
+
+def motivation_key(offer_id: int) -> str:
+    return f"motivation:{offer_id}"
