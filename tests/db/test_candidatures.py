@@ -178,7 +178,7 @@ def test_inbox_tabs_open_accept_refuse_with_history_and_mails(world, smtp_server
     c_red = make_candidature(world["offer"], s0.id, submitted_at=now - dt.timedelta(days=13))
     c_orange = make_candidature(world["offer"], s1.id, submitted_at=now - dt.timedelta(days=9), status=S.READ)
     c_new = make_candidature(world["offer"], s2.id, submitted_at=now - dt.timedelta(hours=1))
-    c_late = make_candidature(world["offer"], s3.id, submitted_at=now - dt.timedelta(days=16))
+    make_candidature(world["offer"], s3.id, submitted_at=now - dt.timedelta(days=16))
 
     inbox = svc.director_inbox(director)
     assert inbox.delay_days == 15
