@@ -86,16 +86,17 @@ def role_pages(user: CurrentUser) -> dict[str, list[st.Page]]:
         _page("privacy.py", "Politique de confidentialité", ":material/shield:", "confidentialite"),
         *_dev_pages(),
     ]
-    main = [
-        _page(path, title.format(space=user.space_name), icon, url)
-        for path, title, icon, url, _default in ROLE_MAIN_PAGES[user.role]
-    ]
-    # Streamlit serves the default page at "/" only: its own path ("/espace") would answer "Page
-    # not found". So the role's home is registered twice: visible at its path (links in mails,
-    # bookmarks, the menu) and, hidden, as the default page at "/".
-    path, title, icon, url, _default = next(p for p in ROLE_MAIN_PAGES[user.role] if p[4])
-    main.append(st.Page(f"pages/{path}", title=title.format(space=user.space_name), icon=icon,
-                        url_path="accueil", default=True, visibility="hidden"))
+    # Streamlit serves the default page at "/" only, and its own path ("/espace") would answer
+    # "Page not found". So the role's home is the default page (highlighted in the menu at "/"),
+    # and its path, which links in mails and bookmarks use, opens the same file through a hidden alias.
+    main = []
+    for path, title, icon, url, default in ROLE_MAIN_PAGES[user.role]:
+        label = title.format(space=user.space_name)
+        if default:
+            main.append(_page(path, label, icon, "accueil", default=True))
+            main.append(st.Page(f"pages/{path}", title=label, icon=icon, url_path=url, visibility="hidden"))
+        else:
+            main.append(_page(path, label, icon, url))
     own = {ACCOUNT_URL, *(url for _p, _t, _i, url, _d in ROLE_MAIN_PAGES[user.role])}
     # Another role's URL answers in French that it is not for this account (not Streamlit's
     # English "Page not found"); the page itself is never registered.
