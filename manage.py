@@ -124,6 +124,31 @@ def backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _purge_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dry-run", action="store_true", help="compte ce qui serait anonymisé ou supprimé, sans rien modifier")
+    p.add_argument("--today", metavar="JJ/MM/AAAA", help="date de référence (par défaut : aujourd'hui, heure de Paris)")
+
+
+@command("purge-personal-data",
+         "Anonymise les élèves des années scolaires terminées et les comptes inactifs depuis 2 ans ; "
+         "supprime les liens expirés (cron quotidien).", _purge_args)
+def purge_personal_data(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from stages.services import retention
+
+    today = None
+    if args.today:
+        try:
+            today = dt.datetime.strptime(args.today, "%d/%m/%Y").date()
+        except ValueError:
+            print(f"Date invalide : {args.today} (attendu JJ/MM/AAAA)", file=sys.stderr)
+            return 2
+    for line in retention.purge_personal_data(today=today, dry_run=args.dry_run).lines():
+        print(line)
+    return 0
+
+
 @command("send-outbox", "Envoie par SMTP les courriels en attente (et réessaie les échecs).")
 def send_outbox(_args: argparse.Namespace) -> int:
     from stages.config import get_settings

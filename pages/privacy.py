@@ -39,10 +39,11 @@ d'audience, ni cookie de suivi.
 ### Combien de temps
 
 - **Données des élèves** (compte, lycée, candidatures, lettres de motivation) : conservées pendant l'année
-  scolaire du stage, puis **anonymisées à la fin de l'année scolaire** (au 31 août). Seuls restent des
+  scolaire du stage, puis **anonymisées à la fin de l'année scolaire** (au 31 août) : nom, adresse,
+  mot de passe et lettres de motivation sont effacés, les courriels reçus supprimés. Seuls restent des
   chiffres (nombre de candidatures, de stages réalisés par circonscription et par lycée).
 - **Comptes des écoles, de la DSDEN et des IEN** : conservés tant qu'ils sont utilisés ; un compte
-  **sans connexion depuis 2 ans** est supprimé.
+  **sans connexion depuis 2 ans** est désactivé et anonymisé (nom, adresse et mot de passe effacés).
 - **Offres** : conservées pour la campagne de l'année et les bilans de la DSDEN, puis archivées sans
   donnée d'élève.
 - **Liens envoyés par courriel** : activation valable 72 heures, mot de passe oublié valable 2 heures ;

@@ -47,6 +47,7 @@ def test_create_user_then_refuse_a_duplicate(db_url):
         ["create-user", "--email", "a@b.fr"],
         ["import-schools"],
         ["import-schools", "/nonexistent.csv"],
+        ["purge-personal-data", "--today", "2026-11-29"],
         ["create-user", "--role", "director", "--email", "a@ac-dijon.fr", "--password", "Mot-de-passe-2025!"],
     ],
 )
@@ -72,5 +73,7 @@ def test_init_db_seed_demo_and_backup(tmp_path):
     seeded = run(url, "seed-demo")
     assert seeded.returncode == 0 and "Comptes créés : 13" in seeded.stdout
     assert "déjà présentes" in run(url, "seed-demo").stdout
+    purge = run(url, "purge-personal-data", "--dry-run")
+    assert purge.returncode == 0 and "Aperçu" in purge.stdout
     backup = run(url, "backup", str(tmp_path / "save.sqlite3"))
     assert backup.returncode == 0 and (tmp_path / "save.sqlite3").stat().st_size > 0
