@@ -288,12 +288,17 @@ def activate(token: str | None, now: dt.datetime | None = None) -> ActivationRes
         return ActivationResult(user.full_name)
 
 
-def resend_activation(email: str, now: dt.datetime | None = None) -> str:
-    """Send a new activation link; the answer is the same whether or not the account exists."""
-    now = now or utcnow()
+def _valid_address(email: str) -> str:
     address = normalize_email(email)
     if not is_valid_email(address):
         raise ValidationError("Adresse électronique invalide (format attendu : nom@domaine.fr).", field="email")
+    return address
+
+
+def resend_activation(email: str, now: dt.datetime | None = None) -> str:
+    """Send a new activation link; the answer is the same whether or not the account exists."""
+    now = now or utcnow()
+    address = _valid_address(email)
     with write_session() as session:
         user = session.scalar(select(User).where(User.email == address))
         if user is not None and user.activated_at is None and user.deactivated_at is None:
@@ -416,9 +421,7 @@ def close_session_from_route(handoff_token: str | None, now: dt.datetime | None 
 def request_password_reset(email: str, now: dt.datetime | None = None) -> str:
     """Mail a reset link (2 hours, single-use). The answer never says whether the address exists."""
     now = now or utcnow()
-    address = normalize_email(email)
-    if not is_valid_email(address):
-        raise ValidationError("Adresse électronique invalide (format attendu : nom@domaine.fr).", field="email")
+    address = _valid_address(email)
     with write_session() as session:
         user = session.scalar(select(User).where(User.email == address))
         if user is not None and user.deactivated_at is None:

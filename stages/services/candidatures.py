@@ -582,6 +582,15 @@ def _check_answerable(cand: Candidature, now: dt.datetime) -> None:
         raise ValidationError(f"{cand.student.full_name} : {why}")
 
 
+def _set_answer(session: Session, cand: Candidature, status: str, user: CurrentUser, now: dt.datetime,
+                comment: str | None = None) -> None:
+    """The director's answer: status, time, author, read, and its line in the history."""
+    before = cand.status
+    cand.status, cand.answered_at, cand.answered_by_id = status, now, user.id
+    cand.read_at = cand.read_at or now
+    _record(session, cand, before, status, user.id, now, comment=comment)
+
+
 def _accept(session: Session, user: CurrentUser, candidature_id: int) -> str:
     cand, offer = _lock_for_answer(session, user, candidature_id)
     now = utcnow()  # the time of this write transaction, not of the page that was opened
@@ -593,10 +602,7 @@ def _accept(session: Session, user: CurrentUser, candidature_id: int) -> str:
             f"disponible ({taken} élève(s) accepté(s) sur {offer.max_students}). Refusez cette candidature, "
             "ou augmentez le nombre d'élèves accueillis dans l'offre."
         )
-    before = cand.status
-    cand.status, cand.answered_at, cand.answered_by_id = Status.ACCEPTED, now, user.id
-    cand.read_at = cand.read_at or now
-    _record(session, cand, before, Status.ACCEPTED, user.id, now)
+    _set_answer(session, cand, Status.ACCEPTED, user, now)
     convention = session.scalar(select(Convention).where(Convention.candidature_id == cand.id))
     if convention is None:
         session.add(Convention(candidature_id=cand.id, created_at=now))
@@ -615,10 +621,8 @@ def _refuse(session: Session, user: CurrentUser, candidature_id: int, reason: st
     cand, offer = _lock_for_answer(session, user, candidature_id)
     now = utcnow()
     _check_answerable(cand, now)
-    before = cand.status
-    cand.status, cand.answered_at, cand.answered_by_id, cand.refusal_reason = Status.REFUSED, now, user.id, reason
-    cand.read_at = cand.read_at or now
-    _record(session, cand, before, Status.REFUSED, user.id, now, comment=reason)
+    cand.refusal_reason = reason
+    _set_answer(session, cand, Status.REFUSED, user, now, comment=reason)
     mail.queue_mail(
         session, kind="candidature_refused", to=cand.student.email,
         subject=f"Candidature refusée : {offer.title}",
