@@ -12,9 +12,9 @@ st.caption(user.school_name or "")
 # Stateful (key): the open tab survives the reruns of an action (accepting a candidature...).
 tab_offers, tab_candidatures, tab_conventions = st.tabs(["Offres de stage", "Candidatures", "Conventions"],
                                                         key="director_tab", on_change="rerun")
-with tab_offers:
-    director_offers.render(user)
-with tab_candidatures:
-    director_candidatures.render(user)
-with tab_conventions:
-    director_candidatures.render_conventions(user)
+# Only the open tab runs its queries and draws its elements (the others stay empty until chosen).
+for tab, render in ((tab_offers, director_offers.render), (tab_candidatures, director_candidatures.render),
+                    (tab_conventions, director_candidatures.render_conventions)):
+    if tab.open is not False:
+        with tab:
+            render(user)

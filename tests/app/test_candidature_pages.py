@@ -36,7 +36,7 @@ def arrange(n_students: int = 3, places: int = 2):
 
 def test_empty_inbox_shows_the_guide_texts(sqlite_url):
     director, _offer, _students = arrange(0)
-    at = make_app(director).run()
+    at = open_inbox(director)
     assert not at.exception
     warning = at.warning[0].value
     assert "⚠ Délai de réponse aux élèves" in warning and GUIDE_DELAY in warning
@@ -49,7 +49,16 @@ def test_empty_inbox_shows_the_guide_texts(sqlite_url):
     for tab in ("Acceptées", "Refusées", "Expirées"):
         show_tab(at, tab)
         assert texts(at).count("Aucune candidature reçue") == 1, tab
+    at.session_state["director_tab"] = "Conventions"
+    at.run()
     assert "prochaine version" in at.info[0].value  # Conventions tab
+
+
+def open_inbox(director: int):
+    """The director's space with its "Candidatures" tab open (only the open tab is drawn)."""
+    at = make_app(director)
+    at.session_state["director_tab"] = "Candidatures"
+    return at.run()
 
 
 def show_tab(at, name: str) -> None:
@@ -68,7 +77,7 @@ def test_inbox_tabs_counts_colours_open_accept_refuse(sqlite_url):
     urgent = make_candidature(offer, s0, submitted_at=now - dt.timedelta(days=13))
     orange = make_candidature(offer, s1, submitted_at=now - dt.timedelta(days=9))
     expired = make_candidature(offer, s2, submitted_at=now - dt.timedelta(days=16))
-    at = make_app(director).run()
+    at = open_inbox(director)
     assert not at.exception
     labels = [t.label for t in at.tabs]
     assert "Reçues (2)" in labels and "Expirées (1)" in labels
@@ -115,7 +124,7 @@ def test_inbox_tabs_counts_colours_open_accept_refuse(sqlite_url):
 def test_bulk_accept_respects_places_and_bulk_refuse_needs_a_reason(sqlite_url):
     director, offer, students = arrange(3, places=2)
     ids = [make_candidature(offer, s) for s in students]
-    at = make_app(director).run()
+    at = open_inbox(director)
     at.checkbox(key="cand_all_Reçues").check().run()
     assert all(at.checkbox(key=f"cand_check_{cid}").value for cid in ids)
     at.button(key="cand_bulk_accept").click().run()
@@ -131,6 +140,8 @@ def test_bulk_accept_respects_places_and_bulk_refuse_needs_a_reason(sqlite_url):
     at.button(key="cand_bulk_refuse").click().run()
     assert status_of(remaining) == S.REFUSED
     # Conventions tab lists the two accepted ones.
+    at.session_state["director_tab"] = "Conventions"
+    at.run()
     conventions = next(t for t in at.tabs if t.label == "Conventions")
     assert len(conventions.dataframe) == 1 and len(conventions.dataframe[0].value) == 2
 
