@@ -33,9 +33,7 @@ within 2 s; the minute in the key keeps the expiry of deadlines exact to the min
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from math import ceil
@@ -44,7 +42,6 @@ import pandas as pd
 from sqlalchemy import String, and_, case, cast, exists, func, literal, or_, select
 
 from db import read_session
-from db.session import write_generation
 from db.models import (
     Campaign,
     Candidature,
@@ -56,9 +53,11 @@ from db.models import (
     School,
     StatusChange,
 )
+from db.session import write_generation
 from stages.config import get_settings
 from stages.domain.text import fmt_phone
 from stages.domain.timeutil import fmt_date, fmt_datetime, utcnow
+from stages.lru import LruCache
 from stages.services import campaigns, exports
 from stages.services.auth import CurrentUser
 from stages.services.errors import NotFound, PermissionDenied, ValidationError
@@ -172,15 +171,13 @@ class FilterChoices:
 # --------------------------------------------------------------------------- cache
 
 
-_cache: OrderedDict = OrderedDict()
-_cache_lock = threading.Lock()
 CACHE_SIZE = 256
+_cache = LruCache(CACHE_SIZE)
 
 
 def clear_cache() -> None:
-    with _cache_lock:
-        _cache.clear()
-        _version_memo.clear()
+    _cache.clear()
+    _version_memo.clear()
 
 
 VERSION_TTL = 2.0  # seconds: how late another process's write may show (this process's: at once)
@@ -229,16 +226,7 @@ def _memo(name: str, key: tuple, compute: Callable[[object], object]):
     """``compute(session)`` memoised under (database, name, key, data version)."""
     with read_session() as session:
         full_key = (get_settings().database_url, name, key, data_version(session))
-        with _cache_lock:
-            if full_key in _cache:
-                _cache.move_to_end(full_key)
-                return _cache[full_key]
-        value = compute(session)
-    with _cache_lock:
-        _cache[full_key] = value
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    return value
+        return _cache.get_or_compute(full_key, lambda: compute(session))
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:

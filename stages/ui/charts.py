@@ -15,11 +15,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
-import threading
-from collections import OrderedDict
 
 import pandas as pd
 import plotly.graph_objects as go
+
+from stages.lru import LruCache
 
 BLEU_FRANCE = "#000091"
 BLEU_CLAIR = "#6A6AF4"
@@ -44,14 +44,12 @@ STATUS_SERIES = [
 # Building a figure costs ~20 ms of plotly validation; the same data gives the same figure, so
 # each is built once per content of its frame (a hash of the rows, not the object), and shared:
 # st.plotly_chart only reads it. Small LRU, cleared by clear_cache() (the benchmark's "uncached").
-_figures: OrderedDict = OrderedDict()
-_figures_lock = threading.Lock()
 FIGURES_CACHE_SIZE = 64
+_figures = LruCache(FIGURES_CACHE_SIZE)
 
 
 def clear_cache() -> None:
-    with _figures_lock:
-        _figures.clear()
+    _figures.clear()
 
 
 def _fingerprint(frame: pd.DataFrame) -> str:
@@ -64,17 +62,7 @@ def _fingerprint(frame: pd.DataFrame) -> str:
 def _memoised(build):
     @functools.wraps(build)
     def wrapper(frame: pd.DataFrame) -> go.Figure:
-        key = (build.__name__, _fingerprint(frame))
-        with _figures_lock:
-            if key in _figures:
-                _figures.move_to_end(key)
-                return _figures[key]
-        fig = build(frame)
-        with _figures_lock:
-            _figures[key] = fig
-            while len(_figures) > FIGURES_CACHE_SIZE:
-                _figures.popitem(last=False)
-        return fig
+        return _figures.get_or_compute((build.__name__, _fingerprint(frame)), lambda: build(frame))
 
     return wrapper
 
