@@ -64,15 +64,15 @@ PARTY_LABELS = {
 }
 
 PARTY_SIGNER_ROLES = {
-    Party.HOST: "Directeur / directrice de l'école d'accueil",
-    Party.LYCEE: "Chef d'établissement du lycée",
+    Party.HOST: "Directeur(trice) d'école",
+    Party.LYCEE: "Chef d'établissement",
     Party.STUDENT: "Élève",
-    Party.LEGAL_REP: "Représentant légal de l'élève",
+    Party.LEGAL_REP: "Représentant légal",
 }
 
 # The fields of each part, in the order of the forms.
 PART_FIELDS = {
-    Party.HOST: ("tutor_name", "tutor_function", "tutor_email"),
+    Party.HOST: ("tutor_name", "tutor_function", "tutor_email", "meals"),
     Party.LYCEE: ("referent_name", "referent_email", "student_class"),
     Party.STUDENT: ("birth_date", "student_class", "pai", "rep1_name", "rep1_email", "rep2_name", "rep2_email"),
 }
@@ -81,6 +81,7 @@ FIELD_LABELS = {
     "tutor_name": "Nom et prénom du tuteur",
     "tutor_function": "Fonction du tuteur",
     "tutor_email": "Adresse électronique du tuteur",
+    "meals": "Restauration (annexe pratique)",
     "referent_name": "Nom et prénom du professeur référent",
     "referent_email": "Adresse électronique du professeur référent",
     "student_class": "Classe de l'élève",
@@ -145,6 +146,7 @@ def clean_host_part(data: dict) -> tuple[dict, dict[str, str]]:
         "tutor_name": _name(data.get("tutor_name"), FIELD_LABELS["tutor_name"], errors, "tutor_name"),
         "tutor_function": _name(data.get("tutor_function"), FIELD_LABELS["tutor_function"], errors, "tutor_function"),
         "tutor_email": _email(data.get("tutor_email"), FIELD_LABELS["tutor_email"], errors, "tutor_email"),
+        "meals": clean_text(data.get("meals") or "", multiline=False)[:250] or DEFAULT_MEALS,
     }
     return out, errors
 
@@ -195,6 +197,20 @@ def clean_student_part(data: dict, stage_start: dt.date) -> tuple[dict, dict[str
     if second and out["rep2_email"] and out["rep2_email"] == out["rep1_email"]:
         errors["rep2_email"] = "Les deux représentants légaux doivent avoir des adresses différentes."
     return out, errors
+
+
+DAY_NAMES = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"]
+
+
+def hours_rows(daily_hours: dict | None) -> list[list[str]]:
+    """The offer's days and hours as [["Lundi", "08:30 – 16:30"], ...] ("Tous les jours" when the same)."""
+    if not daily_hours:
+        return []
+    if daily_hours.get("tous"):
+        start, end = daily_hours["tous"]
+        return [["Tous les jours", f"{start} – {end}"]]
+    return [[day.capitalize(), f"{daily_hours[day][0]} – {daily_hours[day][1]}"]
+            for day in DAY_NAMES if daily_hours.get(day)]
 
 
 def normalize_status(status: str | None) -> str:
@@ -356,3 +372,4 @@ class SignatureLine:
     name: str
     role: str
     at: str  # "16/06/2025 à 14:05" Paris time
+    digest: str = ""  # the SHA-256 of the document signed

@@ -424,9 +424,9 @@ def decline(user: CurrentUser, candidature_id: int, now: dt.datetime | None = No
             )
         cand.status, cand.closed_at = Status.DECLINED, now
         _record(session, cand, Status.ACCEPTED, Status.DECLINED, user.id, now)
-        convention = session.scalar(select(Convention).where(Convention.candidature_id == cand.id))
-        if convention is not None:
-            convention.status = "cancelled"
+        from stages.services.conventions.lifecycle import cancel_for_candidature  # issue 12
+
+        cancel_for_candidature(session, cand.id, user.id, now)
         student = session.get(User, user.id)
         for director in _school_directors(session, cand.offer.school_id):
             mail.queue_mail(
