@@ -8,7 +8,7 @@ import streamlit as st
 
 from stages.domain.timeutil import fmt_datetime
 from stages.services import monitoring
-from stages.ui import charts
+from stages.ui import charts, conventions
 from stages.ui.session import page_user
 
 user = page_user()
@@ -149,6 +149,8 @@ elif table == TABLES[3]:
 else:
     paged("offers", "tbl_offers", lambda p: monitoring.all_offers(user, filters, p),
           "Aucune offre pour ces filtres.")
+
+conventions.render_dashboard(user, list(circ_ids))  # issue 12: signed / in progress / not started, urgent
 
 with st.expander("Définitions des chiffres"):
     st.markdown(

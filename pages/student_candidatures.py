@@ -4,10 +4,12 @@ import streamlit as st
 
 from stages.services import candidatures as service
 from stages.services.errors import ServiceError
+from stages.ui import conventions
 from stages.ui.session import flash, page_user
 
 user = page_user()
 st.title("Mes candidatures")
+conventions.render_student(user)  # issue 12: the convention of an accepted candidature
 
 COLORS = {"accepted": "green", "refused": "red", "expired": "gray", "withdrawn": "gray", "declined": "gray"}
 rows = service.my_candidatures(user)

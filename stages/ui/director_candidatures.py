@@ -172,16 +172,6 @@ def render(user: CurrentUser) -> None:
 
 
 def render_conventions(user: CurrentUser) -> None:
-    st.info(
-        "La génération de la convention de stage pré-remplie (PDF) arrivera dans une prochaine version. "
-        "Voici dès maintenant les candidatures acceptées, pour lesquelles une convention sera à établir."
-    )
-    rows = service.list_conventions(user)
-    if not rows:
-        st.text("Aucune candidature acceptée pour le moment.")
-        return
-    st.dataframe(
-        [{"Élève": r.student_name, "Adresse électronique": r.student_email, "Offre": r.offer_title,
-          "Période": r.period_label, "Acceptée le": r.accepted_on} for r in rows],
-        hide_index=True, width="stretch",
-    )
+    from stages.ui import conventions  # issue 12: the signature circuit
+
+    conventions.render_director(user)
