@@ -366,3 +366,33 @@ def test_dsden_figures_and_urgent_table_without_student_names(world):
     assert tracking.urgent(other_ien, now=soon) == [] and len(tracking.figures(other_ien)) == 0
     assert tracking.export(other_ien, "figures", "xlsx")[0].endswith(".xlsx")
     assert circ_id is None
+
+
+def test_demo_holds_a_convention_in_every_state_and_lycee_head_accounts(db_url):
+    from stages.services import demo
+
+    demo.seed_demo()
+    with read_session() as s:
+        states = set(s.scalars(select(Convention.status)))
+        heads = s.scalars(select(User.email).where(User.role == Role.LYCEE_HEAD).order_by(User.email)).all()
+    assert set(Status.ALL) <= states
+    assert len(heads) == 3
+    head = auth.authenticate(heads[0], demo.DEMO_PASSWORD)
+    assert head.role == Role.LYCEE_HEAD and re.fullmatch(r"ce\.\d{7}[a-z]@ac-dijon\.fr", head.email)
+    rows = views.list_for(head)
+    assert {r.status for r in rows} >= {Status.READY, Status.SIGNING, Status.SIGNED, Status.SIGNED_OFFLINE,
+                                        Status.CANCELLED, Status.TO_COMPLETE}
+    signed = next(r for r in rows if r.status == Status.SIGNED)
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(files.pdf(head, signed.id)[1])).pages)
+    assert "Représentant légal" in text and signed.number in text
+
+
+def test_lycee_head_accounts_need_the_lycee_address(db_url):
+    with read_session() as s:
+        uai = s.scalar(select(Lycee.uai).order_by(Lycee.uai))
+    with pytest.raises(ValidationError, match=f"ce.{uai.lower()}@ac-dijon.fr"):
+        auth.create_user(role=Role.LYCEE_HEAD, email="proviseur@example.fr", password="Mot-de-passe-2025!", uai=uai)
+    with pytest.raises(ValidationError, match="Lycée inconnu"):
+        auth.create_user(role=Role.LYCEE_HEAD, email="ce.0000000x@ac-dijon.fr", password="Mot-de-passe-2025!",
+                         uai="0000000X")
+    assert head_of(uai).lycee_id is not None
