@@ -75,10 +75,10 @@ def _part_form(user: CurrentUser, detail: views.Detail) -> None:
             data["student_class"] = st.text_input(FIELD_LABELS["student_class"], saved.get("student_class", ""),
                                                   key=f"{key}_cl", placeholder="2de 3")
         else:
-            start = detail.stage_start
-            data["birth_date"] = st.date_input(
-                FIELD_LABELS["birth_date"], saved.get("birth_date"), format="DD/MM/YYYY", key=f"{key}_bd",
-                min_value=start.replace(year=start.year - 21), max_value=start.replace(year=start.year - 12))
+            birth = saved.get("birth_date")
+            data["birth_date"] = st.text_input(
+                FIELD_LABELS["birth_date"], birth.strftime("%d/%m/%Y") if birth else "", key=f"{key}_bd",
+                placeholder="JJ/MM/AAAA", help="Format attendu : JJ/MM/AAAA, par exemple 12/03/2011")
             data["student_class"] = st.text_input(FIELD_LABELS["student_class"], saved.get("student_class", ""),
                                                   key=f"{key}_cl", placeholder="2de 3")
             pai = st.radio(FIELD_LABELS["pai"], ["Non", "Oui"], horizontal=True, key=f"{key}_pai",

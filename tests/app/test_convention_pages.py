@@ -3,7 +3,6 @@ head's bulk signing, the legal representative's public page, and the dashboard's
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from sqlalchemy import select
@@ -70,7 +69,7 @@ def test_student_part_and_signature_then_legal_rep_page(sqlite_url):
     parts.complete_part(auth.load_user(head), conv, LYCEE)
     at = open_page(student, "student_candidatures.py")
     assert not at.exception and at.subheader[0].value == "Ma convention de stage"
-    at.date_input(key=f"conv{conv}_bd").set_value(dt.date(2011, 3, 12))
+    at.text_input(key=f"conv{conv}_bd").input("12/03/2011")
     at.text_input(key=f"conv{conv}_cl").input("2de 3")
     at.radio(key=f"conv{conv}_pai").set_value("Non")
     at.text_input(key=f"conv{conv}_r1n").input("Marie Durand")
