@@ -113,6 +113,9 @@ def purge_personal_data(today: dt.date | None = None, dry_run: bool = False) -> 
                     .where(and_(Candidature.student_id.in_(student_ids), Candidature.motivation != ANONYMISED_MOTIVATION))
                     .values(motivation=ANONYMISED_MOTIVATION)
                 )
+            from stages.services.conventions.retention import anonymise_students  # issue 12
+
+            anonymise_students(session, student_ids)
             session.execute(delete(FormDraft).where(FormDraft.user_id.in_(ids)))
             if emails:
                 session.execute(delete(OutboxMail).where(OutboxMail.to_address.in_(emails)))

@@ -396,3 +396,24 @@ def test_lycee_head_accounts_need_the_lycee_address(db_url):
         auth.create_user(role=Role.LYCEE_HEAD, email="ce.0000000x@ac-dijon.fr", password="Mot-de-passe-2025!",
                          uai="0000000X")
     assert head_of(uai).lycee_id is not None
+
+
+def test_retention_anonymises_the_conventions_of_past_students(world):
+    from stages.services import retention
+
+    w, conv = world, world["conv"]
+    complete_all(w)
+    sign(w["student"], conv)
+    files.upload_signed(w["director"], conv, "scan.pdf", b"%PDF-1.4 scan")
+    retention.purge_personal_data(today=dt.date(2027, 9, 15))
+    with read_session() as s:
+        c = s.get(Convention, conv)
+        assert c.status == Status.SIGNED_OFFLINE and c.student_part == {"anonymised": True}
+        assert c.host_part["tutor_name"] == "Anne Martin"  # staff data of the school stays
+        sig = s.scalar(select(ConventionSignature).where(ConventionSignature.convention_id == conv))
+        assert (sig.signer_name, sig.client_address) == ("anonymisé", None)
+        assert s.scalar(select(ConventionToken.id)) is None
+        from db.models import ConventionFile
+        assert s.scalar(select(ConventionFile.id)) is None
+    coordinator = cu(make_user(Role.COORDINATOR))
+    assert int(tracking.figures(coordinator).iloc[-1]["Signées"]) == 1
