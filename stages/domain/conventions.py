@@ -341,6 +341,17 @@ def number(school_year: str, convention_id: int, departement_code: str = "71") -
     return f"CONV-{departement_code.zfill(3)}-{school_year}-{convention_id:06d}"
 
 
+NUMBER_RE = re.compile(r"^\s*CONV-(\d{3})-(\d{4}-\d{4})-(\d{6})\s*$", re.IGNORECASE)
+
+
+def parse_number(text: str) -> tuple[str, str, int] | None:
+    """(département, school year, id) of a typed convention number, or None."""
+    match = NUMBER_RE.match(text or "")
+    if not match:
+        return None
+    return match.group(1), match.group(2), int(match.group(3))
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 

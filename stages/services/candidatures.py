@@ -606,6 +606,10 @@ def _accept(session: Session, user: CurrentUser, candidature_id: int) -> str:
     convention = session.scalar(select(Convention).where(Convention.candidature_id == cand.id))
     if convention is None:
         session.add(Convention(candidature_id=cand.id, created_at=now))
+        session.flush()
+        from stages.services.conventions.lifecycle import tell_lycee_created  # issue 12
+
+        tell_lycee_created(session, cand.id)
     mail.queue_mail(
         session, kind="candidature_accepted", to=cand.student.email,
         subject=f"Candidature acceptée : {offer.title}",

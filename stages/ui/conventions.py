@@ -266,3 +266,22 @@ def render_dashboard(user: CurrentUser, circonscription_ids: list[int] | None) -
                             mime="text/csv" if fmt == "csv" else
                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                             key=f"conv_export_{table}_{fmt}")
+    if tracking.can_record_offline(user):
+        render_coordinator_upload(user)
+
+
+def render_coordinator_upload(user: CurrentUser) -> None:
+    """A coordinator records a convention signed on paper, by the number printed on it."""
+    with st.expander("Déposer une convention signée hors plateforme"):
+        st.caption("Pour une convention signée sur papier par toutes les parties : indiquez son numéro "
+                   "(imprimé en bas de chaque page) et déposez son scan (PDF, 5 Mo au plus).")
+        with st.form("dsden_upload"):
+            number = st.text_input("Numéro de la convention", placeholder="CONV-071-2026-2027-000042",
+                                   key="dsden_upload_number")
+            upload = st.file_uploader("Convention signée (PDF)", type=["pdf"], key="dsden_upload_file")
+            if st.form_submit_button("Déposer l'exemplaire signé"):
+                if upload is None:
+                    st.error("Choisissez le fichier PDF de la convention signée.")
+                else:
+                    _run(lambda: files.upload_signed_by_number(user, number, upload.name, upload.getvalue()),
+                         "Convention {result} enregistrée comme signée hors plateforme.")

@@ -417,3 +417,21 @@ def test_retention_anonymises_the_conventions_of_past_students(world):
         assert s.scalar(select(ConventionFile.id)) is None
     coordinator = cu(make_user(Role.COORDINATOR))
     assert int(tracking.figures(coordinator).iloc[-1]["Signées"]) == 1
+
+
+def test_a_coordinator_records_a_paper_convention_by_its_number_and_the_lycee_head_is_told(world):
+    w, conv = world, world["conv"]
+    with read_session() as s:
+        told = s.scalars(select(OutboxMail.subject).where(OutboxMail.to_address == w["head"].email)).all()
+    assert any(subject.startswith("Nouvelle convention de stage à compléter") for subject in told)
+    coordinator = cu(make_user(Role.COORDINATOR))
+    number = views.list_for(w["director"])[0].number
+    assert tracking.can_record_offline(coordinator) and not tracking.can_record_offline(w["director"])
+    with pytest.raises(ValidationError, match="Numéro de convention invalide"):
+        files.upload_signed_by_number(coordinator, "42", "c.pdf", b"%PDF-1.4 x")
+    with pytest.raises(NotFound):
+        files.upload_signed_by_number(coordinator, number[:-1] + "9", "c.pdf", b"%PDF-1.4 x")
+    with pytest.raises(PermissionDenied):
+        files.upload_signed_by_number(w["director"], number, "c.pdf", b"%PDF-1.4 x")
+    assert files.upload_signed_by_number(coordinator, number.lower(), "c.pdf", b"%PDF-1.4 x") == number
+    assert status(conv) == Status.SIGNED_OFFLINE

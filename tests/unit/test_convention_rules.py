@@ -95,3 +95,9 @@ def test_urgency_signature_token_and_upload_rules():
     assert "PDF" in rules.upload_problem("c.pdf", b"<html>")
     assert "taille" in rules.upload_problem("c.pdf", b"%PDF-" + b"0" * rules.MAX_UPLOAD_BYTES)
     assert rules.upload_problem("c.pdf", b"") == "Le fichier est vide."
+
+
+def test_a_typed_number_is_parsed():
+    assert rules.parse_number(" conv-071-2026-2027-000042 ") == ("071", "2026-2027", 42)
+    assert rules.parse_number("CONV-71-2026-2027-42") is None
+    assert rules.parse_number("") is None

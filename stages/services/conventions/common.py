@@ -130,6 +130,11 @@ def _address(*parts: str | None) -> str:
     return ", ".join(p for p in parts if p)
 
 
+def content_number(conv: Convention) -> str:
+    offer = conv.candidature.offer
+    return rules.number(offer.campaign.school_year, conv.id, offer.school.departement_code)
+
+
 def content(session: Session, conv: Convention) -> dict:
     """Everything the document says, from the data (the dict its fingerprint is computed on)."""
     cand: Candidature = conv.candidature
@@ -157,7 +162,7 @@ def content(session: Session, conv: Convention) -> dict:
         "restauration": host.get("meals") or rules.DEFAULT_MEALS,
     }
     return {
-        "number": rules.number(offer.campaign.school_year, conv.id, school.departement_code),
+        "number": content_number(conv),
         "school_year": offer.campaign.school_year,
         "host": {"name": f"{school.name} ({school.commune})", "uai": school.uai,
                  "address": _address(school.address, school.postal_code, school.commune),

@@ -9,7 +9,7 @@ import hashlib
 from sqlalchemy import select
 
 from db import read_session, write_session
-from db.models import ConventionFile, ConventionToken, Role
+from db.models import Convention, ConventionFile, ConventionToken, Role
 from stages.documents.convention import render_pdf
 from stages.domain import conventions as rules
 from stages.domain.conventions import Party, Status
@@ -67,6 +67,23 @@ def upload_signed(user: CurrentUser, convention_id: int, filename: str, data: by
         label = common.title_of(conv)
     mail.send_now()
     return label
+
+
+def upload_signed_by_number(user: CurrentUser, number: str, filename: str, data: bytes,
+                            now: dt.datetime | None = None) -> str:
+    """The coordinator's upload, by the number printed on the convention (CONV-071-2026-2027-000042)."""
+    user = require_role(user, Role.COORDINATOR)
+    parsed = rules.parse_number(number)
+    if parsed is None:
+        raise ValidationError("Numéro de convention invalide (format attendu : CONV-071-2026-2027-000042).",
+                              field="number")
+    with read_session() as session:
+        conv = session.get(Convention, parsed[2])
+        if conv is None or not common.is_coordinator_of(user, conv) or \
+                common.content_number(conv) != number.strip().upper():
+            raise NotFound("Aucune convention de votre département ne porte ce numéro.")
+    upload_signed(user, parsed[2], filename, data, now)
+    return number.strip().upper()
 
 
 def signed_file(user: CurrentUser, convention_id: int) -> tuple[str, bytes, str]:

@@ -28,3 +28,14 @@ def cancel_for_candidature(session: Session, candidature_id: int, author_id: int
         token.revoked_at = now
     common.record(session, conv, before, Status.CANCELLED, author_id, now, "Candidature déclinée")
     return True
+
+
+def tell_lycee_created(session: Session, candidature_id: int) -> None:
+    """In the caller's transaction, after an acceptance: the student's lycée head has a part to complete."""
+    conv = session.scalar(select(Convention).where(Convention.candidature_id == candidature_id))
+    if conv is not None:
+        common.tell(session, conv, [rules.Party.LYCEE],
+                    subject=f"Nouvelle convention de stage à compléter : {common.title_of(conv)}",
+                    text=("La candidature d'un élève de votre lycée à un stage d'observation a été acceptée. "
+                          "Complétez la partie du lycée de sa convention (professeur référent, classe), puis "
+                          "signez-la quand elle est prête."))

@@ -13,7 +13,8 @@ import pandas as pd
 from sqlalchemy import select
 
 from db import read_session
-from db.models import Candidature, Circonscription, Convention, ConventionSignature, Lycee, Offer, School, User
+from db.models import (Candidature, Circonscription, Convention, ConventionSignature, Lycee, Offer, Role, School,
+                       User)
 from stages.domain import conventions as rules
 from stages.domain.conventions import Status
 from stages.domain.timeutil import fmt_date, today_paris
@@ -49,6 +50,11 @@ def _rows(user: CurrentUser, circonscription_ids: list[int] | None):
     if allowed is not None:
         query = query.where(School.circonscription_id.in_(allowed))
     return campaign, query
+
+
+def can_record_offline(user: CurrentUser) -> bool:
+    """Coordinators may record a convention signed on paper (by its number); IENs only watch."""
+    return user.role == Role.COORDINATOR
 
 
 def _category(status: str, conv: Convention) -> str:
