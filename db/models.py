@@ -83,6 +83,8 @@ class MailStatus:
     SENT = "sent"
     FAILED = "failed"
     CAPTURED = "captured"  # no SMTP configured: kept in the outbox for developers
+    SENDING = "sending"  # 0004: claimed by one sender (stages.services.mail.deliver_due)
+    ABANDONED = "abandoned"  # 0004: given up after MAX_ATTEMPTS or unsendable; listed to the coordinator
 
 
 # --------------------------------------------------------------------------- referential
@@ -199,6 +201,9 @@ class User(Base):
     password_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # 0004: bumped by a password change or reset and by "Se déconnecter" (everywhere); a browser
+    # session remembers the value it logged in with and ends when it differs.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     school: Mapped[School | None] = relationship()
     lycee: Mapped[Lycee | None] = relationship()
@@ -453,3 +458,20 @@ class OutboxMail(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # 0004: retries with backoff, and one sender per mail.
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(40))
+
+
+class RateLimit(Base):
+    """0004: counters of sensitive requests (signup, reset, resend, failed logins) per address
+    and per client, in the database so that they hold across app processes and replicas."""
+
+    __tablename__ = "rate_limits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)  # "reset:addr:<sha256>", "login:<sha256>:<client>"
+    window_start: Mapped[dt.datetime] = mapped_column(DateTime)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    blocked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)

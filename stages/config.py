@@ -58,8 +58,9 @@ def get_settings() -> Settings:
         departement_code=env.get("DEPARTEMENT_CODE") or "71",
         academie_code=env.get("ACADEMIE_CODE") or "7",
         director_email_domain=(env.get("DIRECTOR_EMAIL_DOMAIN") or "ac-dijon.fr").lower(),
-        # The in-app outbox is for developers: on by default only when no SMTP server is set.
-        dev_outbox=_bool(env.get("DEV_OUTBOX"), smtp_host is None),
+        # The in-app outbox shows activation and reset links: off unless set explicitly, and then
+        # shown to a logged-in coordinator only (see stages.services.mail.dev_outbox).
+        dev_outbox=_bool(env.get("DEV_OUTBOX"), False),
         demo_data=_bool(env.get("DEMO_DATA"), False),
     )
 

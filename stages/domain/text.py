@@ -24,11 +24,11 @@ def normalize_email(value: str | None) -> str:
     return clean_text(value, multiline=False).lower()
 
 
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
 def is_valid_email(value: str) -> bool:
-    return len(value) <= 254 and EMAIL_RE.match(value) is not None
+    """Checked by ``email-validator`` (see stages.domain.emails)."""
+    from stages.domain.emails import is_valid_email as _check
+
+    return _check(value)
 
 
 def normalize_phone(value: str | None) -> str | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from db.models import Role
-from stages.config import get_settings
+from stages.services import mail
 from stages.services.auth import CurrentUser
 
 
@@ -26,11 +26,12 @@ def public_pages() -> dict[str, list[st.Page]]:
         _page("terms.py", "Conditions d'utilisation", ":material/gavel:", "conditions-utilisation"),
         _page("privacy.py", "Politique de confidentialité", ":material/shield:", "confidentialite"),
     ]
-    return {"Stages de seconde": pages, "Informations": info + _dev_pages()}
+    return {"Stages de seconde": pages, "Informations": info}
 
 
-def _dev_pages() -> list[st.Page]:
-    if get_settings().dev_outbox:
+def _dev_pages(user: CurrentUser) -> list[st.Page]:
+    """The developers' outbox shows activation and reset links: DEV_OUTBOX and a coordinator only."""
+    if mail.dev_outbox_enabled(user):
         return [_page("dev_outbox.py", "Courriels envoyés (dév.)", ":material/outgoing_mail:", "courriels")]
     return []
 
@@ -54,6 +55,7 @@ ROLE_MAIN_PAGES: dict[str, list[tuple[str, str, str, str, bool]]] = {
         ("admin_referential.py", "Référentiel", ":material/database:", "referentiel", False),
         ("admin_accounts.py", "Comptes", ":material/group:", "comptes", False),
         ("admin_history.py", "Historique", ":material/history:", "historique", False),
+        ("admin_mails.py", "Courriels non remis", ":material/unsubscribe:", "courriels-non-remis", False),
     ],
 }
 ACCOUNT_URL = "mon-compte"
@@ -84,7 +86,7 @@ def role_pages(user: CurrentUser) -> dict[str, list[st.Page]]:
         _page("account.py", "Mon compte", ":material/account_circle:", ACCOUNT_URL),
         _page("terms.py", "Conditions d'utilisation", ":material/gavel:", "conditions-utilisation"),
         _page("privacy.py", "Politique de confidentialité", ":material/shield:", "confidentialite"),
-        *_dev_pages(),
+        *_dev_pages(user),
     ]
     # Streamlit serves the default page at "/" only, and its own path ("/espace") would answer
     # "Page not found". So the role's home is the default page (highlighted in the menu at "/"),

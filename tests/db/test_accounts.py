@@ -12,7 +12,7 @@ from db.models import AuthSession, Lycee, Role, School, TokenPurpose, User, User
 from stages.domain.timeutil import utcnow
 from stages.services import accounts, auth, mail, referential
 from stages.services.errors import ValidationError
-from tests.conftest import mail_text
+from tests.conftest import mail_text, wait_outbox_idle
 
 PASSWORD = "Mot-de-passe-2025!"
 NEW_PASSWORD = "Nouveau-mot-2025?"
@@ -491,6 +491,7 @@ def test_the_database_holds_no_password_or_token_in_clear(db_url, smtp_server):
     secrets_seen.append(reset)
     accounts.reset_password(reset, NEW_PASSWORD)
     secrets_seen.append(accounts.logout(user_row(DIRECTOR_EMAIL).id, clear_cookie=True))
+    wait_outbox_idle()  # the background sender records (and masks) after the SMTP server has the mail
     engine = get_engine()
     found, scanned = [], 0
     with engine.connect() as conn:
