@@ -47,14 +47,14 @@ if pw_errors.get("current_password"):
 new = password_input("Nouveau mot de passe", key="account_new_password", error=pw_errors.get("new_password"))
 if st.button("Changer le mot de passe", type="primary"):
     try:
-        accounts.change_password(user, current_password=current, new_password=new)
+        generation = accounts.change_password(user, current_password=current, new_password=new)
     except ValidationError as exc:
         st.session_state["password_errors"] = exc.errors
     else:
         st.session_state.pop("password_errors", None)
         for key in ("account_current_password", "account_new_password"):
             st.session_state.pop(key, None)
-        session.forget_remembered()
-        session.flash("Votre mot de passe a été changé. Les connexions mémorisées (« Se souvenir de moi ») "
-                      "de votre compte ont été fermées.")
+        session.forget_remembered(generation)
+        session.flash("Votre mot de passe a été changé. Vos autres connexions (autres appareils, "
+                      "« Se souvenir de moi ») ont été fermées.")
     st.rerun()

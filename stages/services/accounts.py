@@ -81,6 +81,14 @@ def _find_token(session, token: str | None, purpose: str) -> UserToken | None:
     )
 
 
+def _retire_tokens(session, user_id: int, purpose: str, now: dt.datetime) -> None:
+    session.execute(
+        update(UserToken).where(UserToken.user_id == user_id, UserToken.purpose == purpose,
+                                UserToken.used_at.is_(None)).values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _link(path: str, token: str) -> str:
     return f"{get_settings().app_base_url}/{path}?token={token}"
 
@@ -227,6 +235,8 @@ def _register(*, role: str, first_name: str, last_name: str, function: str | Non
 
 
 def _mail_activation(session, user: User, now: dt.datetime) -> None:
+    # One activation link valid at a time: a new one retires the previous ones.
+    _retire_tokens(session, user.id, TokenPurpose.ACTIVATION, now)
     token = _issue(session, user.id, TokenPurpose.ACTIVATION, dt.timedelta(hours=ACTIVATION_HOURS), now)
     mail.queue_mail(
         session, kind="activation", to=user.email,
@@ -387,9 +397,15 @@ def is_session_valid(cookie_token: str | None, now: dt.datetime | None = None) -
 
 
 def _revoke_all(session, user_id: int, now: dt.datetime) -> None:
+    """Ends every login of the account: remembered ones (cookies), and every open browser session,
+    which checks the account's session generation on each rerun (``stages.ui.session``)."""
     session.execute(
         update(AuthSession).where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
         .values(revoked_at=now)
+    )
+    session.execute(
+        update(User).where(User.id == user_id).values(session_generation=User.session_generation + 1)
+        .execution_options(synchronize_session=False)
     )
 
 
@@ -441,7 +457,9 @@ def request_password_reset(email: str, now: dt.datetime | None = None) -> str:
 
 def _valid_reset(session, token: str | None, now: dt.datetime) -> UserToken:
     row = _find_token(session, token, TokenPurpose.PASSWORD_RESET)
-    if row is None or row.used_at is not None:
+    changed = row.user.password_changed_at if row is not None else None
+    if row is None or row.used_at is not None or (changed is not None and row.created_at < changed):
+        # A link issued before the password was last changed died with that change.
         raise ValidationError("Ce lien n'est pas valable ou a déjà servi : demandez un nouveau lien ci-dessous.",
                               field="token")
     if row.expires_at <= now:
@@ -477,10 +495,15 @@ def reset_password(token: str | None, new_password: str, now: dt.datetime | None
         return user.email
 
 
-def _set_password(session, user: User, password: str, now: dt.datetime) -> None:
+def _set_password(session, user: User, password: str, now: dt.datetime) -> int:
+    """New password: every other login of the account ends, every reset link dies. Returns the new generation."""
     user.password_hash = hash_password(password)
     user.password_changed_at = now
+    _retire_tokens(session, user.id, TokenPurpose.PASSWORD_RESET, now)
     _revoke_all(session, user.id, now)
+    session.flush()
+    session.refresh(user, ["session_generation"])
+    return user.session_generation
 
 
 # --------------------------------------------------------------------------- Mon compte
@@ -533,8 +556,11 @@ def update_profile(user: CurrentUser, *, first_name: str, last_name: str, functi
 
 
 def change_password(user: CurrentUser, *, current_password: str, new_password: str,
-                    now: dt.datetime | None = None) -> None:
-    """Asks for the current password; ends every remembered login of the account."""
+                    now: dt.datetime | None = None) -> int:
+    """Asks for the current password; ends every other login of the account (remembered or not).
+
+    Returns the account's new session generation: the caller's own session adopts it and goes on.
+    """
     now = now or utcnow()
     with write_session() as session:
         row = session.get(User, user.id)
@@ -545,4 +571,4 @@ def change_password(user: CurrentUser, *, current_password: str, new_password: s
             raise ValidationError(" ".join(problems), field="new_password")
         if verify_password(new_password, row.password_hash):
             raise ValidationError("Choisissez un mot de passe différent de l'actuel.", field="new_password")
-        _set_password(session, row, new_password, now)
+        return _set_password(session, row, new_password, now)

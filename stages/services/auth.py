@@ -46,6 +46,7 @@ class CurrentUser:
     lycee_id: int | None = None
     circonscription_id: int | None = None
     circonscription_name: str | None = None
+    session_generation: int = 0  # the account's User.session_generation when this was read
 
     @property
     def full_name(self) -> str:
@@ -76,6 +77,7 @@ def to_current_user(user: User) -> CurrentUser:
         lycee_id=user.lycee_id,
         circonscription_id=circ.id if circ else None,
         circonscription_name=circ.short_name if circ else None,
+        session_generation=user.session_generation or 0,
     )
 
 

@@ -18,6 +18,7 @@ from stages.ui.safe import md_escape
 USER_KEY = "user_id"
 LAST_SEEN_KEY = "last_seen"
 REMEMBERED_KEY = "remembered"
+GENERATION_KEY = "_session_generation"
 COOKIE_TOKEN_KEY = "_remember_cookie"
 RESTORE_TRIED_KEY = "_restore_tried"
 PENDING_POST_KEY = "_pending_post"
@@ -40,6 +41,7 @@ def login(user: CurrentUser, remembered: bool = False, cookie_token: str | None 
     st.session_state[USER_KEY] = user.id
     st.session_state[LAST_SEEN_KEY] = time.time()
     st.session_state[REMEMBERED_KEY] = remembered
+    st.session_state[GENERATION_KEY] = user.session_generation
     if cookie_token:
         st.session_state[COOKIE_TOKEN_KEY] = cookie_token
 
@@ -68,8 +70,11 @@ def logout() -> None:
         st.session_state[PENDING_POST_KEY] = ("/app/logout", token, "Déconnexion en cours…")
 
 
-def forget_remembered() -> None:
-    """After a password change: this session goes on as an ordinary one (its cookie was revoked)."""
+def forget_remembered(generation: int | None = None) -> None:
+    """After a password change: this session goes on as an ordinary one (its cookie was revoked),
+    with the account's new session generation (every other session of the account ends)."""
+    if generation is not None:
+        st.session_state[GENERATION_KEY] = generation
     st.session_state[REMEMBERED_KEY] = False
     st.session_state.pop(COOKIE_TOKEN_KEY, None)
     st.session_state[LAST_SEEN_KEY] = time.time()
@@ -133,6 +138,13 @@ def current_user() -> CurrentUser | None:
     user = auth.load_user(int(user_id))
     if user is None:
         _clear()
+        return None
+    # The password was changed or reset, or "Se déconnecter" was used, in another session: this one ends.
+    if st.session_state.setdefault(GENERATION_KEY, user.session_generation) != user.session_generation:
+        _clear()
+        st.session_state[RESTORE_TRIED_KEY] = True
+        flash("Votre session a pris fin (mot de passe changé ou déconnexion depuis un autre appareil) : "
+              "reconnectez-vous.", "warning")
         return None
     st.session_state[LAST_SEEN_KEY] = now
     return user

@@ -212,3 +212,36 @@ def test_terms_and_privacy_are_real_pages(sqlite_url):
     page = texts(at)
     assert at.title[0].value == "Politique de confidentialité"
     assert "anonymisées à la fin de l'année scolaire" in page and "2 ans" in page and "DSDEN" in page
+
+
+def test_a_session_ends_when_the_password_is_changed_elsewhere(sqlite_url):
+    """Issue 10: an ordinary (not remembered) session used to survive a password change or reset."""
+    from stages.services import auth as auth_service
+    from tests.app.conftest import make_app
+
+    user = auth_service.create_user(role=Role.STUDENT, email="lea@example.fr", password=PASSWORD,
+                                    first_name="Léa", last_name="Martin")
+    at = make_app(user.id).run()
+    assert at.title[0].value == "Offres de stage"
+    # The same account changes its password from another device.
+    accounts.change_password(auth_service.load_user(user.id), current_password=PASSWORD,
+                             new_password="Nouveau-mot-2025?")
+    at.run()
+    assert "user_id" not in at.session_state
+    assert any("Votre session a pris fin" in w.value for w in at.warning)
+
+
+def test_changing_ones_own_password_keeps_this_session(sqlite_url):
+    from stages.services import auth as auth_service
+    from tests.app.conftest import open_page as open_as
+
+    user = auth_service.create_user(role=Role.STUDENT, email="lea@example.fr", password=PASSWORD,
+                                    first_name="Léa", last_name="Martin")
+    at = open_as(user.id, "account.py")
+    at.text_input(key="account_current_password").input(PASSWORD)
+    at.text_input(key="account_new_password").input("Nouveau-mot-2025?")
+    next(b for b in at.button if b.label == "Changer le mot de passe").click().run()
+    assert any("mot de passe a été changé" in s.value for s in at.success)
+    assert at.session_state["user_id"] == user.id
+    at.run()
+    assert at.session_state["user_id"] == user.id
