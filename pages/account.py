@@ -6,6 +6,7 @@ from stages.services import accounts
 from stages.services.errors import ValidationError
 from stages.ui import session
 from stages.ui.password_field import password_input
+from stages.ui.safe import alert
 
 user = session.page_user()
 profile = accounts.get_profile(user)
@@ -18,15 +19,15 @@ errors = st.session_state.get("account_errors", {})
 with st.form("profile"):
     first_name = st.text_input("Prénom", value=profile.first_name, max_chars=100)
     if errors.get("first_name"):
-        st.error(errors["first_name"])
+        alert("error", errors["first_name"])
     last_name = st.text_input("Nom", value=profile.last_name, max_chars=100)
     if errors.get("last_name"):
-        st.error(errors["last_name"])
+        alert("error", errors["last_name"])
     function = None
     if profile.has_function:
         function = st.text_input("Fonction au sein de l'entreprise", value=profile.function or "", max_chars=150)
         if errors.get("function"):
-            st.error(errors["function"])
+            alert("error", errors["function"])
     saved = st.form_submit_button("Enregistrer mes informations", type="primary")
 if saved:
     try:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from stages.ui.safe import md_escape
+from stages.ui.safe import alert, md_escape
 
 from stages.services import accounts
 from stages.services.errors import ValidationError
@@ -39,4 +39,4 @@ if sent:
     try:
         st.success(accounts.resend_activation(email))
     except ValidationError as exc:
-        st.error(exc.message)
+        alert("error", exc.message)

@@ -6,6 +6,7 @@ from db.models import Role
 from stages.services import admin
 from stages.services.errors import ValidationError
 from stages.ui.session import flash, page_user
+from stages.ui.safe import alert
 
 user = page_user()
 st.title("Comptes")
@@ -53,7 +54,7 @@ if target is not None:
             flash(admin.reactivate_account(user, target))
             st.rerun()
     except ValidationError as exc:
-        st.error(exc.message)
+        alert("error", exc.message)
     st.write("Historique du compte")
     events = admin.user_history(user, target)
     if events.empty:
@@ -73,22 +74,22 @@ with st.form("acc_create"):
     first_name = f1.text_input("Prénom", max_chars=100)
     last_name = f2.text_input("Nom", max_chars=100)
     if "first_name" in errors or "last_name" in errors:
-        st.error(errors.get("first_name") or errors.get("last_name"))
+        alert("error", errors.get("first_name") or errors.get("last_name"))
     email = st.text_input("Adresse électronique", placeholder="prenom.nom@ac-dijon.fr")
     if "email" in errors:
-        st.error(errors["email"])
+        alert("error", errors["email"])
     function = st.text_input("Fonction", max_chars=150)
     new_circ = None
     if new_role == Role.IEN:
         new_circ = st.selectbox("Circonscription", list(circs), format_func=circs.get, index=None,
                                 placeholder="Choisissez la circonscription")
         if "circonscription" in errors:
-            st.error(errors["circonscription"])
+            alert("error", errors["circonscription"])
     password = st.text_input("Mot de passe provisoire", value=st.session_state.setdefault(
         "acc_suggested", admin.suggested_password()), help="À transmettre à la personne, qui le changera "
         "dans « Mon compte ».")
     if "password" in errors:
-        st.error(errors["password"])
+        alert("error", errors["password"])
     create = st.form_submit_button("Créer le compte", type="primary")
 if create:
     try:

@@ -6,6 +6,7 @@ from stages.domain.timeutil import today_paris
 from stages.services import admin
 from stages.services.errors import ValidationError
 from stages.ui.session import page_user
+from stages.ui.safe import alert
 
 user = page_user()
 st.title("Historique")
@@ -23,7 +24,7 @@ try:
     page_number = st.session_state.get("hist_page", 1)
     result = admin.history(user, filters, page=page_number)
 except ValidationError as exc:
-    st.error(exc.message)
+    alert("error", exc.message)
     st.stop()
 if result.pages > 1:
     if page_number > result.pages:

@@ -11,6 +11,7 @@ from stages.services import offers, referential
 from stages.services.errors import ValidationError
 from stages.ui import offer_form as f
 from stages.ui.session import flash, page_user
+from stages.ui.safe import alert
 
 user = page_user()
 target = f.requested_offer_id()
@@ -63,7 +64,7 @@ def buttons(current: int, next_label: str, *, previous: bool = True) -> tuple[bo
     autosave(current)
     summary = st.session_state.get(SUMMARY)
     if summary:
-        st.error(summary, icon=":material/error:")
+        alert("error", summary, icon=":material/error:")
     cols = st.columns([1, 1, 4])
     go_back = cols[0].button("Précédent", key=f"of_prev_{current}", disabled=not previous,
                              icon=":material/arrow_back:")

@@ -5,6 +5,7 @@ import streamlit as st
 from stages.services import accounts, auth
 from stages.ui import session
 from stages.ui.navigation import LOGIN_REQUIRED_KEY
+from stages.ui.safe import alert
 
 st.title("Connexion à Mon stage de seconde")
 if st.session_state.get(LOGIN_REQUIRED_KEY):
@@ -27,7 +28,7 @@ if submitted:
     try:
         result = accounts.login(email, password, remember=remember)
     except auth.LoginRefused as exc:
-        st.error(exc.message)
+        alert("error", exc.message)
         if exc.reason == "not_activated":
             st.session_state["login_not_activated"] = email
     else:

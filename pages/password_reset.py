@@ -5,6 +5,7 @@ import streamlit as st
 from stages.services import accounts
 from stages.services.errors import ValidationError
 from stages.ui.password_field import password_input
+from stages.ui.safe import alert
 
 st.title("Mot de passe oublié")
 token = st.query_params.get("token")
@@ -20,7 +21,7 @@ if token:
         accounts.check_reset_token(token)
         usable = True
     except ValidationError as exc:
-        st.error(exc.message)
+        alert("error", exc.message)
 
 if usable:
     st.subheader("Choisir un nouveau mot de passe", anchor=False)
@@ -43,4 +44,4 @@ if sent:
     try:
         st.success(accounts.request_password_reset(email))
     except ValidationError as exc:
-        st.error(exc.message)
+        alert("error", exc.message)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from stages.ui.safe import md_escape
+from stages.ui.safe import alert, md_escape
 
 from stages.config import get_settings
 from stages.services import accounts, referential
@@ -37,7 +37,7 @@ errors: dict = st.session_state.get("signup_errors", {})
 
 def field_error(name: str) -> None:
     if errors.get(name):
-        st.error(errors[name])
+        alert("error", errors[name])
 
 
 first_name = st.text_input("Prénom", key="signup_first_name", max_chars=100, autocomplete="given-name")

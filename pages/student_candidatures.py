@@ -5,6 +5,7 @@ import streamlit as st
 from stages.services import candidatures as service
 from stages.services.errors import ServiceError
 from stages.ui.session import flash, page_user
+from stages.ui.safe import alert
 
 user = page_user()
 st.title("Mes candidatures")
@@ -20,7 +21,7 @@ def run(action, message: str) -> None:
     try:
         action()
     except ServiceError as exc:
-        st.error(exc.message)
+        alert("error", exc.message)
     else:
         flash(message)
         st.rerun()

@@ -6,6 +6,7 @@ from stages.domain.candidatures import MOTIVATION_MAX
 from stages.services import candidatures as service
 from stages.services import drafts
 from stages.services.errors import ServiceError
+from stages.ui.safe import md_escape
 from stages.ui.session import flash, page_user
 
 user = page_user()
@@ -60,7 +61,7 @@ def show_offer(offer_id: int) -> None:
             result = service.apply(user, offer_id, st.session_state[key])
         except ServiceError as exc:
             drafts.save_text(user, draft_key, st.session_state[key])
-            error.error(exc.message)
+            error.error(md_escape(exc.message))
         else:
             if result.created:
                 flash(f"Votre candidature est envoyée. Réponse attendue avant le {result.deadline}.")

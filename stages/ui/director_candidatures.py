@@ -13,6 +13,7 @@ from stages.services import candidatures as service
 from stages.services.auth import CurrentUser
 from stages.services.errors import ServiceError
 from stages.ui.session import flash
+from stages.ui.safe import alert, md_escape
 
 OPEN_KEY = "cand_open"
 ACTIVE_TAB_KEY = "cand_active_tab"
@@ -73,7 +74,7 @@ def _detail(user: CurrentUser, candidature_id: int) -> None:
         detail = service.open_candidature(user, candidature_id)
     except ServiceError as exc:
         st.session_state.pop(OPEN_KEY, None)
-        st.error(exc.message)
+        alert("error", exc.message)
         return
     with st.container(border=True):
         st.markdown("**Candidature de l'élève**")
@@ -88,7 +89,7 @@ def _detail(user: CurrentUser, candidature_id: int) -> None:
             st.markdown("**Motif du refus**")
             st.text(detail.refusal_reason)
         if detail.why_not:
-            st.info(detail.why_not)
+            alert("info", detail.why_not)
         else:
             left, right = st.columns(2)
             if left.button("Accepter", type="primary", key=f"cand_accept_{detail.id}"):
@@ -108,7 +109,7 @@ def _act(action, ids: list[int], where=st) -> None:
     try:
         message = action()
     except ServiceError as exc:
-        where.error(exc.message)
+        where.error(md_escape(exc.message))  # it may quote a name a user typed
         return
     flash(message)
     st.session_state.pop(OPEN_KEY, None)
@@ -128,7 +129,7 @@ def _bulk(user: CurrentUser, rows: list[service.InboxRow]) -> None:
     try:
         result = service.bulk_accept(user, checked) if accept_all else service.bulk_refuse(user, checked, reason)
     except ServiceError as exc:
-        (right if refuse_all else left).error(exc.message)
+        (right if refuse_all else left).error(md_escape(exc.message))
         return
     verb = "acceptée(s)" if accept_all else "refusée(s)"
     if result.done:

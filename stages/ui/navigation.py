@@ -8,6 +8,7 @@ import streamlit as st
 from db.models import Role
 from stages.services import mail
 from stages.services.auth import CurrentUser
+from stages.ui.safe import label_text
 
 
 def _page(path: str, title: str, icon: str, url: str, default: bool = False) -> st.Page:
@@ -93,7 +94,7 @@ def role_pages(user: CurrentUser) -> dict[str, list[st.Page]]:
     # and its path, which links in mails and bookmarks use, opens the same file through a hidden alias.
     main = []
     for path, title, icon, url, default in ROLE_MAIN_PAGES[user.role]:
-        label = title.format(space=user.space_name)
+        label = title.format(space=label_text(user.space_name))  # a typed name: no Markdown in the menu
         if default:
             main.append(_page(path, label, icon, "accueil", default=True))
             main.append(st.Page(f"pages/{path}", title=label, icon=icon, url_path=url, visibility="hidden"))

@@ -17,7 +17,7 @@ import streamlit as st
 
 from stages.domain import offers as rules
 from stages.services.offers import OfferForm
-from stages.ui.safe import md_escape  # noqa: F401 - re-exported for the offer pages
+from stages.ui.safe import alert, md_escape  # noqa: F401 - re-exported for the offer pages
 
 MODEL, STEP, OFFER_ID, ERRORS, FORM_KEY, META = "of_model", "of_step", "of_offer_id", "of_errors", "of_form_key", "of_meta"
 W = "of_w_"
@@ -83,7 +83,7 @@ def errors() -> dict[str, str]:
 def field_error(name: str) -> None:
     message = errors().get(name)
     if message:
-        st.error(message, icon=":material/error:")
+        alert("error", message, icon=":material/error:")
 
 
 def guidance(name: str) -> None:
