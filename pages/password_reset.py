@@ -6,6 +6,7 @@ from stages.services import accounts
 from stages.services.errors import ValidationError
 from stages.ui.password_field import password_input
 from stages.ui.safe import alert
+from stages.ui.session import client_address
 
 st.title("Mot de passe oublié")
 token = st.query_params.get("token")
@@ -42,6 +43,6 @@ with st.form("reset_request"):
     sent = st.form_submit_button("Recevoir le lien", type="primary")
 if sent:
     try:
-        st.success(accounts.request_password_reset(email))
+        st.success(accounts.request_password_reset(email, client=client_address()))
     except ValidationError as exc:
         alert("error", exc.message)

@@ -8,6 +8,7 @@ from stages.config import get_settings
 from stages.services import accounts, referential
 from stages.services.errors import ValidationError
 from stages.ui.password_field import password_input
+from stages.ui.session import client_address
 
 DIRECTOR, STUDENT = "offreur", "eleve"
 done = st.session_state.get("signup_done")
@@ -73,10 +74,12 @@ if st.button("Valider", type="primary", key="signup_submit"):
     try:
         if profile == DIRECTOR:
             result = accounts.signup_director(first_name=first_name, last_name=last_name, function=function,
-                                              email=email, password=password, accepted_terms=accepted)
+                                              email=email, password=password, accepted_terms=accepted,
+                                              client=client_address())
         else:
             result = accounts.signup_student(first_name=first_name, last_name=last_name, lycee_id=lycee_id,
-                                             email=email, password=password, accepted_terms=accepted)
+                                             email=email, password=password, accepted_terms=accepted,
+                                             client=client_address())
     except ValidationError as exc:
         st.session_state["signup_errors"] = exc.errors or {"form": exc.message}
     else:
@@ -84,5 +87,7 @@ if st.button("Valider", type="primary", key="signup_submit"):
             del st.session_state[key]
         st.session_state["signup_done"] = {"full_name": result.full_name, "email": result.email}
     st.rerun()
-if errors:
+if errors.get("form"):
+    alert("error", errors["form"])  # a refusal that concerns no field (too many requests)
+elif errors:
     st.error("Le compte n'a pas été créé : corrigez les champs signalés ci-dessus.")

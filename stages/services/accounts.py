@@ -29,7 +29,7 @@ from stages.config import get_settings
 from stages.domain.passwords import hash_password, password_problems, verify_password
 from stages.domain.text import circonscription_of, clean_text, is_valid_email, normalize_email
 from stages.domain.timeutil import utcnow
-from stages.services import auth, mail
+from stages.services import auth, mail, ratelimit
 from stages.services.auth import CurrentUser, to_current_user
 from stages.services.errors import ValidationError
 
@@ -144,7 +144,7 @@ def _function_error(function: str) -> str | None:
 
 
 def signup_director(*, first_name: str, last_name: str, function: str, email: str, password: str,
-                    accepted_terms: bool, now: dt.datetime | None = None) -> SignupResult:
+                    accepted_terms: bool, now: dt.datetime | None = None, client: str | None = None) -> SignupResult:
     """« Se créer un compte en tant qu'offreur »: the school is found from its address."""
     first_name = clean_text(first_name, multiline=False)
     last_name = clean_text(last_name, multiline=False)
@@ -173,11 +173,11 @@ def signup_director(*, first_name: str, last_name: str, function: str, email: st
     if errors:
         raise ValidationError(next(iter(errors.values())), errors=errors)
     return _register(role=Role.DIRECTOR, first_name=first_name, last_name=last_name, function=function,
-                     email=address, password=password, school_id=school_id, lycee_id=None, now=now)
+                     email=address, password=password, school_id=school_id, lycee_id=None, now=now, client=client)
 
 
 def signup_student(*, first_name: str, last_name: str, lycee_id: int | None, email: str, password: str,
-                   accepted_terms: bool, now: dt.datetime | None = None) -> SignupResult:
+                   accepted_terms: bool, now: dt.datetime | None = None, client: str | None = None) -> SignupResult:
     """A student signs up with any address and chooses their lycée (général et technologique)."""
     first_name = clean_text(first_name, multiline=False)
     last_name = clean_text(last_name, multiline=False)
@@ -195,11 +195,12 @@ def signup_student(*, first_name: str, last_name: str, lycee_id: int | None, ema
     if errors:
         raise ValidationError(next(iter(errors.values())), errors=errors)
     return _register(role=Role.STUDENT, first_name=first_name, last_name=last_name, function=None,
-                     email=address, password=password, school_id=None, lycee_id=int(lycee_id), now=now)
+                     email=address, password=password, school_id=None, lycee_id=int(lycee_id), now=now, client=client)
 
 
 def _register(*, role: str, first_name: str, last_name: str, function: str | None, email: str, password: str,
-              school_id: int | None, lycee_id: int | None, now: dt.datetime | None) -> SignupResult:
+              school_id: int | None, lycee_id: int | None, now: dt.datetime | None,
+              client: str | None = None) -> SignupResult:
     """Create the account and mail its activation link; an existing address never gets a second account.
 
     When the address is taken (whatever its letter case, or by a concurrent signup), the page
@@ -211,9 +212,11 @@ def _register(*, role: str, first_name: str, last_name: str, function: str | Non
     result = SignupResult(f"{first_name} {last_name}", email)
     try:
         with write_session() as session:
+            may_mail = ratelimit.mail_request(session, "signup", email, client, now)
             existing = session.scalar(select(User).where(User.email == email))
             if existing is not None:
-                _mail_existing(session, existing, now)
+                if may_mail:
+                    _mail_existing(session, existing, now)
             else:
                 user = User(role=role, email=email, password_hash=password_hash, first_name=first_name,
                             last_name=last_name, function=function, school_id=school_id, lycee_id=lycee_id,
@@ -305,13 +308,17 @@ def _valid_address(email: str) -> str:
     return address
 
 
-def resend_activation(email: str, now: dt.datetime | None = None) -> str:
-    """Send a new activation link; the answer is the same whether or not the account exists."""
+def resend_activation(email: str, now: dt.datetime | None = None, client: str | None = None) -> str:
+    """Send a new activation link; the answer is the same whether or not the account exists.
+
+    At most ``ratelimit.MAILS_PER_ADDRESS`` mails an hour to one address; a client asking too often is refused.
+    """
     now = now or utcnow()
     address = _valid_address(email)
     with write_session() as session:
+        may_mail = ratelimit.mail_request(session, "activation", address, client, now)
         user = session.scalar(select(User).where(User.email == address))
-        if user is not None and user.activated_at is None and user.deactivated_at is None:
+        if may_mail and user is not None and user.activated_at is None and user.deactivated_at is None:
             _mail_activation(session, user, now)
     mail.send_now()
     return ACTIVATION_SENT
@@ -326,9 +333,10 @@ class LoginResult:
     handoff_token: str | None  # set when "Se souvenir de moi" was ticked: the page posts it to /app/session
 
 
-def login(email: str, password: str, remember: bool = False, now: dt.datetime | None = None) -> LoginResult:
+def login(email: str, password: str, remember: bool = False, now: dt.datetime | None = None,
+          client: str | None = None) -> LoginResult:
     """Check the credentials (with the lockout of ``auth.authenticate``); prepare the remembered login."""
-    user = auth.authenticate(email, password, now=now)
+    user = auth.authenticate(email, password, now=now, client=client)
     token = create_handoff(user.id, "remember", now=now) if remember else None
     return LoginResult(user, token)
 
@@ -434,13 +442,15 @@ def close_session_from_route(handoff_token: str | None, now: dt.datetime | None 
 # --------------------------------------------------------------------------- password reset
 
 
-def request_password_reset(email: str, now: dt.datetime | None = None) -> str:
-    """Mail a reset link (2 hours, single-use). The answer never says whether the address exists."""
+def request_password_reset(email: str, now: dt.datetime | None = None, client: str | None = None) -> str:
+    """Mail a reset link (2 hours, single-use). The answer never says whether the address exists, and
+    costs the same either way (the mail leaves in the background). Rate-limited as ``resend_activation``."""
     now = now or utcnow()
     address = _valid_address(email)
     with write_session() as session:
+        may_mail = ratelimit.mail_request(session, "reset", address, client, now)
         user = session.scalar(select(User).where(User.email == address))
-        if user is not None and user.deactivated_at is None:
+        if may_mail and user is not None and user.deactivated_at is None:
             token = _issue(session, user.id, TokenPurpose.PASSWORD_RESET, dt.timedelta(hours=RESET_HOURS), now)
             mail.queue_mail(
                 session, kind="password_reset", to=user.email,
@@ -490,6 +500,7 @@ def reset_password(token: str | None, new_password: str, now: dt.datetime | None
         )
         user.failed_login_count = 0
         user.locked_until = None
+        ratelimit.clear_prefix(session, f"login:{ratelimit.digest(user.email)}:")  # every client's lock lifts
         if user.activated_at is None and user.deactivated_at is None:
             user.activated_at = now  # the link proved the address, as the activation link would
         return user.email

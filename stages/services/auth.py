@@ -18,10 +18,12 @@ from stages.config import get_settings
 from stages.domain.passwords import burn_time, hash_password, password_problems, verify_password
 from stages.domain.text import clean_text, is_valid_email, normalize_email
 from stages.domain.timeutil import utcnow
+from stages.services import ratelimit
 from stages.services.errors import NotFound, ServiceError, ValidationError
 
 MAX_FAILED_LOGINS = 8
 LOCKOUT_MINUTES = 15
+FAILURE_MEMORY = dt.timedelta(days=1)  # failures older than this are forgotten
 
 ROLE_LABELS = {
     Role.DIRECTOR: "Directeur / directrice d'école",
@@ -102,40 +104,48 @@ class LoginRefused(ServiceError):
 INVALID_CREDENTIALS = "Adresse électronique ou mot de passe incorrect."
 
 
-def authenticate(email: str, password: str, now: dt.datetime | None = None) -> CurrentUser:
-    """Check an email and password; counts failures in the database and locks after 8.
+def authenticate(email: str, password: str, now: dt.datetime | None = None, client: str | None = None) -> CurrentUser:
+    """Check an email and password; 8 failures from one client lock that client out of the address for 15 minutes.
 
-    A wrong password and an unknown email get the same message.
+    The failures are counted per (address, client) in the database (``rate_limits``), for unknown
+    addresses exactly as for real accounts: the messages, the warning before the last attempt and
+    the lock are the same, and every answer costs one bcrypt check, so neither the text nor the
+    timing tells whether an account exists. A stranger's failures lock only the stranger's client,
+    never the account's owner elsewhere. ``client`` is the browser's address (None: command line).
     """
     now = now or utcnow()
     address = normalize_email(email)
+    key = f"login:{ratelimit.digest(address)}:{ratelimit.client_key(client)}"
     with write_session() as session:
         # Locked on PostgreSQL so that concurrent attempts from several app processes all count.
         user = session.scalar(select(User).where(User.email == address).with_for_update())
-        if user is None:
+        counter = ratelimit.read(session, key, window=FAILURE_MEMORY, now=now)
+        if counter.blocked_until and counter.blocked_until > now:
             burn_time(password)
-            raise LoginRefused(INVALID_CREDENTIALS, "invalid")
-        if user.locked_until and user.locked_until > now:
-            minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+            minutes = max(1, int((counter.blocked_until - now).total_seconds() // 60) + 1)
             raise LoginRefused(
                 f"Trop de tentatives échouées : le compte est bloqué. Réessayez dans {minutes} minute(s) "
                 "ou réinitialisez votre mot de passe avec « Mot de passe oublié ? ».",
                 "locked",
             )
-        if not verify_password(password, user.password_hash):
-            if user.locked_until and user.locked_until <= now:
-                user.failed_login_count = 0
-                user.locked_until = None
-            user.failed_login_count += 1
-            remaining = MAX_FAILED_LOGINS - user.failed_login_count
-            if remaining <= 0:
-                user.locked_until = now + dt.timedelta(minutes=LOCKOUT_MINUTES)
-                session.commit()
+        if user is None:
+            burn_time(password)
+            valid = False
+        else:
+            valid = verify_password(password, user.password_hash)
+        if not valid:
+            count = counter.count + 1
+            remaining = MAX_FAILED_LOGINS - count
+            blocked = now + dt.timedelta(minutes=LOCKOUT_MINUTES) if remaining <= 0 else None
+            ratelimit.store(session, key, count=count, blocked_until=blocked)
+            if user is not None:
+                user.failed_login_count += 1  # every failure of the account, all clients (shown to no one)
+            session.commit()
+            if blocked is not None:
                 raise LoginRefused(
                     f"Trop de tentatives échouées : le compte est bloqué pendant {LOCKOUT_MINUTES} minutes.",
                     "locked",
                 )
-            session.commit()
             message = INVALID_CREDENTIALS
             if remaining == 1:
                 message += (
@@ -143,6 +153,7 @@ def authenticate(email: str, password: str, now: dt.datetime | None = None) -> C
                     f"pendant {LOCKOUT_MINUTES} minutes."
                 )
             raise LoginRefused(message, "invalid", remaining)
+        ratelimit.store(session, key, count=0, blocked_until=None)
         if user.deactivated_at is not None:
             raise LoginRefused("Ce compte a été désactivé. Contactez la DSDEN.", "deactivated")
         if user.activated_at is None:

@@ -26,6 +26,15 @@ FLASH_KEY = "flash"
 INACTIVITY_SECONDS = 30 * 60
 
 
+def client_address() -> str | None:
+    """The browser's address, for the per-client counters (login failures, mails on request)."""
+    try:
+        value = st.context.ip_address
+    except Exception:  # noqa: BLE001 - no browser behind this run (AppTest, bare mode)
+        return None
+    return value if isinstance(value, str) and value else None
+
+
 def flash(message: str, kind: str = "success") -> None:
     """A message shown once, on the next run (survives st.rerun and st.switch_page)."""
     st.session_state.setdefault(FLASH_KEY, []).append((kind, message))
