@@ -3,6 +3,7 @@
 import streamlit as st
 
 from stages.domain.candidatures import MOTIVATION_MAX
+from stages.domain.ids import parse_id
 from stages.services import candidatures as service
 from stages.services import drafts
 from stages.services.errors import ServiceError
@@ -108,8 +109,8 @@ def show_list() -> None:
                         key="offers_page")
 
 
-offer_param = st.query_params.get("offre")
-if offer_param and offer_param.isdigit():
-    show_offer(int(offer_param))
+offer_param = parse_id(st.query_params.get("offre"))
+if offer_param is not None:
+    show_offer(offer_param)
 else:
     show_list()

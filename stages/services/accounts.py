@@ -37,6 +37,7 @@ ACTIVATION_HOURS = 72
 RESET_HOURS = 2
 HANDOFF_SECONDS = 60
 REMEMBER_DAYS = 14
+REMEMBER_IDLE_DAYS = 7  # a remembered login unused for a week ends, even before its 14 days
 COOKIE_NAME = "stages_session"
 
 FUNCTION_MIN, FUNCTION_MAX = 3, 150
@@ -384,7 +385,7 @@ def restore_session(cookie_token: str | None, now: dt.datetime | None = None) ->
     now = now or utcnow()
     with write_session() as session:
         row = session.scalar(select(AuthSession).where(AuthSession.token_hash == token_hash(cookie_token)))
-        if row is None or row.revoked_at is not None or row.expires_at <= now:
+        if row is None or not _alive(row, now):
             return None
         user = row.user
         if not user.is_active:
@@ -394,14 +395,26 @@ def restore_session(cookie_token: str | None, now: dt.datetime | None = None) ->
         return to_current_user(user)
 
 
+def _alive(row: AuthSession, now: dt.datetime) -> bool:
+    return (row.revoked_at is None and row.expires_at > now
+            and now - row.last_seen_at <= dt.timedelta(days=REMEMBER_IDLE_DAYS))
+
+
 def is_session_valid(cookie_token: str | None, now: dt.datetime | None = None) -> bool:
-    """Read-only check, made on every run of a remembered Streamlit session."""
-    if not cookie_token:
+    """Checked on every run of a remembered Streamlit session (records the activity once an hour)."""
+    if not isinstance(cookie_token, str) or not cookie_token or len(cookie_token) > 200:
         return False
     now = now or utcnow()
     with read_session() as session:
         row = session.scalar(select(AuthSession).where(AuthSession.token_hash == token_hash(cookie_token)))
-        return row is not None and row.revoked_at is None and row.expires_at > now
+        if row is None or not _alive(row, now):
+            return False
+        stale = now - row.last_seen_at > dt.timedelta(hours=1)
+    if stale:
+        with write_session() as session:
+            session.execute(update(AuthSession).where(AuthSession.token_hash == token_hash(cookie_token))
+                            .values(last_seen_at=now))
+    return True
 
 
 def _revoke_all(session, user_id: int, now: dt.datetime) -> None:

@@ -42,6 +42,7 @@ from db.models import (
 )
 from stages.config import get_settings
 from stages.domain import candidatures as rules
+from stages.domain.ids import parse_id
 from stages.domain.text import clean_text
 from stages.domain.timeutil import fmt_date, fmt_datetime, today_paris, utcnow
 from stages.services import campaigns, drafts, exports, mail
@@ -243,6 +244,8 @@ def get_offer(user: CurrentUser, offer_id: int, now: dt.datetime | None = None) 
     """An offer as a student sees it (never the depositor's phone)."""
     user = _require_student(user)
     now = _now(now)
+    if parse_id(offer_id) is None:
+        raise NotFound("Cette offre n'est plus proposée aux élèves.")
     campaign = campaigns.current_campaign()
     with read_session() as session:
         lycee = session.get(Lycee, user.lycee_id) if user.lycee_id else None

@@ -24,6 +24,7 @@ from db import read_session, write_session
 from db.models import Campaign, Candidature, CandidatureStatus, Offer, OfferStatus, School, StatusChange
 from stages.domain import offers as rules
 from stages.domain.calendar import next_school_year
+from stages.domain.ids import parse_id
 from stages.domain.text import circonscription_of, fmt_phone
 from stages.domain.timeutil import utcnow
 from stages.services import campaigns
@@ -207,16 +208,23 @@ def _new_form(school: School, campaign: Campaign) -> OfferForm:
     )
 
 
+NOT_YOURS = "Cette offre n'existe pas, ou n'est pas une offre de votre école."
+
+
 def _own(session, user: CurrentUser, offer_id: int, *, lock: bool = False) -> Offer:
-    """The offer, if it belongs to the director's school."""
-    query = select(Offer).where(Offer.id == int(offer_id))
-    if lock:
-        query = query.with_for_update()
-    offer = session.scalar(query)
+    """The offer, if it belongs to the director's school. A missing offer and another school's get
+    the same answer, so that trying ids tells nothing about which offers exist."""
+    offer_id = parse_id(offer_id)
+    offer = None
+    if offer_id is not None:
+        query = select(Offer).where(Offer.id == offer_id)
+        if lock:
+            query = query.with_for_update()
+        offer = session.scalar(query)
     if offer is None:
-        raise NotFound("Cette offre n'existe pas (ou plus).")
+        raise NotFound(NOT_YOURS)
     if offer.school_id != user.school_id:
-        raise PermissionDenied("Cette offre n'est pas celle de votre école : vous ne pouvez ni la voir ni la modifier.")
+        raise PermissionDenied(NOT_YOURS)
     return offer
 
 

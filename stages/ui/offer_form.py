@@ -16,6 +16,7 @@ from typing import Any
 import streamlit as st
 
 from stages.domain import offers as rules
+from stages.domain.ids import parse_id
 from stages.services.offers import OfferForm
 from stages.ui.safe import alert, md_escape  # noqa: F401 - re-exported for the offer pages
 
@@ -32,10 +33,10 @@ def reset_state() -> None:
 
 def requested_offer_id() -> int | None:
     raw = st.query_params.get("offre")
-    try:
-        return int(raw) if raw else None
-    except ValueError:
+    if not raw:
         return None
+    # An id that cannot exist (?offre=99999999999999999999999) gets the service's "not your offer" answer.
+    return parse_id(raw) or 0
 
 
 def needs_loading(target: int | None) -> bool:

@@ -327,7 +327,9 @@ def test_remembered_login_lifecycle(db_url):
     cookie, expires = accounts.open_remembered_session(handoff, "Chromium", now=now)
     assert expires - now == dt.timedelta(days=14)
     assert accounts.open_remembered_session(handoff, now=now) is None  # single use
-    assert accounts.restore_session(cookie, now=now + dt.timedelta(days=13)).id == user_id
+    # Used every few days (the idle limit is 7 days), it lasts its 14 days.
+    assert accounts.restore_session(cookie, now=now + dt.timedelta(days=6)).id == user_id
+    assert accounts.restore_session(cookie, now=now + dt.timedelta(days=12)).id == user_id
     assert accounts.is_session_valid(cookie, now=now + dt.timedelta(days=13))
     assert accounts.restore_session(cookie, now=now + dt.timedelta(days=14, seconds=1)) is None
     assert accounts.restore_session("inconnu") is None and accounts.restore_session(None) is None
@@ -335,6 +337,17 @@ def test_remembered_login_lifecycle(db_url):
         row = session.scalar(select(AuthSession))
         assert row.token_hash == accounts.token_hash(cookie) and row.user_agent == "Chromium"
         assert row.last_seen_at > row.created_at  # the restore recorded the activity
+
+
+def test_a_remembered_login_unused_for_a_week_ends(db_url):
+    """Issue 10: remembered logins get an idle limit too."""
+    active_director()
+    now = utcnow()
+    handoff = accounts.login(DIRECTOR_EMAIL, PASSWORD, remember=True, now=now).handoff_token
+    cookie, _expires = accounts.open_remembered_session(handoff, now=now)
+    idle = now + dt.timedelta(days=accounts.REMEMBER_IDLE_DAYS, minutes=1)
+    assert not accounts.is_session_valid(cookie, now=idle)
+    assert accounts.restore_session(cookie, now=idle) is None
 
 
 def test_handoff_expires_after_60_seconds_and_is_bound_to_its_action(db_url):
