@@ -18,13 +18,17 @@ KEY_MAX = 100  # FormDraft.form_key
 LIMITS = {"motivation:": MOTIVATION_MAX}
 
 
+def _key(form_key) -> str:
+    return strip_controls(str(form_key))[:KEY_MAX]
+
+
 def _limit(form_key: str) -> int:
     return next((limit for prefix, limit in LIMITS.items() if form_key.startswith(prefix)), MAX_TEXT)
 
 
 def save_text(user: CurrentUser, form_key: str, text: str) -> None:
     """Keep ``text`` as the user's draft for ``form_key`` (an empty text removes the draft)."""
-    form_key = str(form_key)[:KEY_MAX]
+    form_key = _key(form_key)
     text = strip_controls(text)
     if not text or not text.strip():
         discard(user, form_key)
@@ -46,6 +50,7 @@ def save_text(user: CurrentUser, form_key: str, text: str) -> None:
 
 
 def load_text(user: CurrentUser, form_key: str) -> str | None:
+    form_key = _key(form_key)
     with read_session() as session:
         data = session.scalar(
             select(FormDraft.data).where(FormDraft.user_id == user.id, FormDraft.form_key == form_key)
@@ -55,6 +60,7 @@ def load_text(user: CurrentUser, form_key: str) -> str | None:
 
 def discard(user: CurrentUser, form_key: str, session=None) -> None:
     """Remove a draft (inside the caller's unit of work when ``session`` is given)."""
+    form_key = _key(form_key)
     statement = delete(FormDraft).where(FormDraft.user_id == user.id, FormDraft.form_key == form_key)
     if session is not None:
         session.execute(statement)
