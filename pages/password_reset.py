@@ -11,8 +11,8 @@ from stages.ui.session import client_address
 st.title("Mot de passe oublié")
 token = st.query_params.get("token")
 if st.session_state.get("reset_done"):
-    st.success(f"Votre mot de passe a été changé ({st.session_state['reset_done']}). Par sécurité, les connexions "
-               "mémorisées (« Se souvenir de moi ») de ce compte ont été fermées.")
+    alert("success", f"Votre mot de passe a été changé ({st.session_state['reset_done']}). Par sécurité, toutes "
+          "les connexions de ce compte (autres appareils, « Se souvenir de moi ») ont été fermées.")
     st.page_link("pages/login.py", label="Se connecter", icon=":material/login:")
     st.stop()
 
