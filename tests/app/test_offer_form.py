@@ -206,7 +206,12 @@ def test_another_schools_offer_is_refused_without_traceback(sqlite_url):
     at.query_params["offre"] = str(offer_id)
     at.run()
     assert not at.exception
-    assert any("n'est pas celle de votre école" in e.value for e in at.error)
+    # Issue 10: the same answer as for an offer that does not exist (ids tell nothing).
+    assert any("n'existe pas, ou n'est pas une offre de votre école" in e.value for e in at.error)
+    at.query_params["offre"] = "99999999999999999999999"
+    at.run()
+    assert not at.exception
+    assert any("n'existe pas, ou n'est pas une offre de votre école" in e.value for e in at.error)
 
 
 def test_what_is_typed_in_step2_survives_a_reload_before_validation(sqlite_url):
