@@ -163,17 +163,17 @@ def send_outbox(_args: argparse.Namespace) -> int:
 
 @command("expire-candidatures", "Enregistre l'expiration des candidatures sans réponse dans le délai (cron, idempotent).")
 def expire_candidatures(_args: argparse.Namespace) -> int:
-    from stages.services import candidatures
+    from stages.services.candidatures import jobs
 
-    print(f"Candidatures expirées : {candidatures.expire_candidatures()}")
+    print(f"Candidatures expirées : {jobs.expire_candidatures()}")
     return 0
 
 
 @command("send-reminders", "Prévient chaque directeur, une fois, des candidatures qui expirent sous 3 jours (cron).")
 def send_reminders(_args: argparse.Namespace) -> int:
-    from stages.services import candidatures
+    from stages.services.candidatures import jobs
 
-    print(f"Courriels de rappel : {candidatures.send_reminders()}")
+    print(f"Courriels de rappel : {jobs.send_reminders()}")
     return 0
 
 

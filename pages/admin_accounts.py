@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from db.models import Role
+from stages.domain.vocabulary import Role
 from stages.services import admin
 from stages.services.errors import ValidationError
 from stages.ui.session import flash, page_user

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from db.models import CandidatureStatus
+from stages.domain.vocabulary import CandidatureStatus
 
 LABELS = {
     CandidatureStatus.SUBMITTED: "Reçue",

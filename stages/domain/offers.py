@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from stages.domain.text import clean_text, normalize_phone
+from stages.domain.vocabulary import Period
 
 # --------------------------------------------------------------------------- limits
 
@@ -30,8 +31,6 @@ ENVIRONMENT_MIN, ENVIRONMENT_MAX = 10, 1000
 STUDENTS_MIN, STUDENTS_MAX = 1, 6000
 LUNCH_MIN, LUNCH_MAX = 8, 250
 
-TWO_WEEKS, WEEK_1, WEEK_2 = "two_weeks", "week_1", "week_2"
-PERIODS = (TWO_WEEKS, WEEK_1, WEEK_2)
 
 DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi")
 DAY_LABELS = {day: day.capitalize() for day in DAYS}
@@ -294,9 +293,9 @@ def validate_step3(data: Mapping[str, Any], *, school: bool = True) -> tuple[dic
         errors["level_lycee"] = ("Cochez « Lycéens de 2de générale et technologique »"
                                  + (" : les stages en école s'adressent aux lycéens." if school else "."))
     period = data.get("period")
-    if period not in PERIODS:
+    if period not in Period.ALL:
         errors["period"] = "Choisissez la période du stage."
-    elif school and period != TWO_WEEKS:
+    elif school and period != Period.TWO_WEEKS:
         errors["period"] = "Cochez obligatoirement la période de 2 semaines (consigne de la DSDEN)."
     max_students = data.get("max_students")
     try:
@@ -370,7 +369,7 @@ def guidance_problems(offer_like: Any) -> list[str]:
         problems.append(f"{COLLEGE_REFUSED} : le niveau « Collégiens » est coché.")
     if not _get(offer_like, "level_lycee", True):
         problems.append("Le niveau « Lycéens de 2de générale et technologique » n'est pas coché.")
-    if _get(offer_like, "period") != TWO_WEEKS:
+    if _get(offer_like, "period") != Period.TWO_WEEKS:
         problems.append("La période n'est pas celle de 2 semaines (consigne : cocher obligatoirement 2 semaines).")
     hours = _get(offer_like, "daily_hours") or {}
     if not any(isinstance(v, list | tuple) and len(v) == 2 and all(v) for v in hours.values()):

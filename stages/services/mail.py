@@ -153,3 +153,9 @@ def outbox(to: str | None = None, limit: int = 50) -> list[OutboxEntry]:
             OutboxEntry(m.id, m.kind, m.to_address, m.subject, m.body_text, m.status, fmt_datetime(m.created_at))
             for m in session.scalars(query)
         ]
+
+
+def queue_text(session, to: str, message) -> OutboxMail:
+    """Queue a mail written by ``stages.services.mail_templates`` (a ``MailText``)."""
+    return queue_mail(session, kind=message.kind, to=to, subject=message.subject, text=message.text,
+                      button=message.button)

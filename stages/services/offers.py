@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import case, func, select, update
 
 from db import read_session, write_session
-from db.models import Campaign, Candidature, CandidatureStatus, Offer, OfferStatus, School, StatusChange
+from db.models import Campaign, Candidature, CandidatureStatus, Offer, OfferStatus, Period, School, StatusChange
 from stages.domain import offers as rules
 from stages.domain.calendar import next_school_year
 from stages.domain.text import circonscription_of, fmt_phone
@@ -81,7 +81,7 @@ class OfferForm:
     # Étape 3
     level_college: bool = False
     level_lycee: bool = True
-    period: str = rules.TWO_WEEKS
+    period: str = Period.TWO_WEEKS
     max_students: int = 1
     same_hours: bool = False
     daily_hours: dict[str, list[str]] = field(default_factory=dict)
@@ -165,7 +165,7 @@ def _school_defaults(school: School, campaign: Campaign) -> dict[str, Any]:
         "accessibility": None,
         "level_college": False,
         "level_lycee": True,
-        "period": rules.TWO_WEEKS,
+        "period": Period.TWO_WEEKS,
         "max_students": 1,
         "same_hours": False,
         "daily_hours": {},

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from db.models import OfferStatus
+from stages.domain.vocabulary import OfferStatus
 from stages.domain.timeutil import fmt_datetime
 from stages.services import offers as service
 from stages.services.auth import CurrentUser

@@ -16,6 +16,7 @@ from typing import Any
 import streamlit as st
 
 from stages.domain import offers as rules
+from stages.domain.vocabulary import Period
 from stages.services.offers import OfferForm
 from stages.ui.safe import md_escape  # noqa: F401 - re-exported for the offer pages
 
@@ -135,8 +136,8 @@ def yes_no(name: str, label: str) -> bool:
 
 
 def period(labels: dict[str, str]) -> str:
-    key = _seed("period", model().get("period") or rules.TWO_WEEKS)
-    value = st.radio("Sur quelle période proposez-vous ce stage pour les lycéens ?", list(rules.PERIODS), key=key,
+    key = _seed("period", model().get("period") or Period.TWO_WEEKS)
+    value = st.radio("Sur quelle période proposez-vous ce stage pour les lycéens ?", list(Period.ALL), key=key,
                      format_func=lambda p: labels.get(p, p))
     field_error("period")
     model()["period"] = value
