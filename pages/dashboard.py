@@ -7,13 +7,13 @@ exports included). Every figure comes from ``stages.services.monitoring``.
 import streamlit as st
 
 from stages.domain.timeutil import fmt_datetime
-from stages.services import monitoring
+from stages.services.monitoring import exports as monitoring_exports, figures, scope, tables
 from stages.ui import charts
 from stages.ui.session import page_user
 
 user = page_user()
 st.title("Tableau de bord")
-choices = monitoring.filter_choices(user)
+choices = scope.filter_choices(user)
 
 
 def number(value: int) -> str:
@@ -41,8 +41,8 @@ else:
 school_types = col_type.multiselect(
     "Type d'école", options=list(choices.school_types), placeholder="Tous les types", key="dash_types"
 )
-filters = monitoring.Filters(campaign_id, tuple(circ_ids), tuple(school_types))
-data = monitoring.dashboard(user, filters)
+filters = scope.Filters(campaign_id, tuple(circ_ids), tuple(school_types))
+data = figures.dashboard(user, filters)
 f = data.figures
 st.caption(f"Chiffres au {fmt_datetime(data.now)} — campagne {data.campaign.school_year}. "
            "Les candidatures sans réponse dont le délai est dépassé comptent comme expirées.")
@@ -89,13 +89,13 @@ if build is charts.schools_map:
 
 # --------------------------------------------------------------------------- tables to act on
 def downloads(table: str, key: str, circonscription_id: int | None = None) -> None:
-    name = monitoring.EXPORTS[table]
+    name = monitoring_exports.EXPORTS[table]
     left, right, _ = st.columns([1, 1, 2])
     for col, fmt, label in ((left, "csv", "Exporter en CSV"), (right, "xlsx", "Exporter en XLSX")):
         col.download_button(
             label, key=f"{key}_{fmt}", file_name=f"{name}.{fmt}", on_click="ignore", icon=":material/download:",
             mime="text/csv" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            data=lambda fmt=fmt: monitoring.export_table(user, table, fmt, filters, circonscription_id).data,
+            data=lambda fmt=fmt: monitoring_exports.export_table(user, table, fmt, filters, circonscription_id).data,
         )
 
 
@@ -123,19 +123,19 @@ table = st.segmented_control("Tableau", TABLES, default=TABLES[0], required=True
                              label_visibility="collapsed") or TABLES[0]
 if table == TABLES[0]:
     st.write("Écoles sans aucune offre publiée pour la campagne : à appeler ou à relancer.")
-    paged("schools_without_offer", "tbl_schools", lambda p: monitoring.schools_without_offer(user, filters, p),
+    paged("schools_without_offer", "tbl_schools", lambda p: tables.schools_without_offer(user, filters, p),
           "Toutes les écoles du périmètre ont au moins une offre publiée.")
 elif table == TABLES[1]:
     st.write("Écoles dont des candidatures attendent une réponse et expirent dans les 3 jours.")
-    paged("expiring", "tbl_expiring", lambda p: monitoring.expiring_candidatures(user, filters, p),
+    paged("expiring", "tbl_expiring", lambda p: tables.expiring_candidatures(user, filters, p),
           "Aucune candidature n'expire dans les 3 prochains jours.")
 elif table == TABLES[2]:
     st.write("Offres qui ne suivent pas les consignes de la DSDEN : niveau « Collégiens » coché, "
              "période autre que les 2 semaines, horaires manquants.")
-    paged("guidance", "tbl_guidance", lambda p: monitoring.guidance_offers(user, filters, p),
+    paged("guidance", "tbl_guidance", lambda p: tables.guidance_offers(user, filters, p),
           "Toutes les offres suivent les consignes.")
 elif table == TABLES[3]:
-    st.dataframe(monitoring.circonscription_table(frame), hide_index=True, width="stretch")
+    st.dataframe(monitoring_exports.circonscription_table(frame), hide_index=True, width="stretch")
     downloads("circonscriptions", "tbl_circs")
     if not frame.empty:
         options = list(frame["circonscription_id"])
@@ -144,10 +144,10 @@ elif table == TABLES[3]:
                               format_func=lambda i: labels.get(i, str(i)), key="drill_circ")
         chosen = None if chosen is None or chosen != chosen else int(chosen)  # NaN: schools without circonscription
         paged("drilldown", "tbl_drill",
-              lambda p: monitoring.circonscription_schools(user, chosen, filters, p),
+              lambda p: tables.circonscription_schools(user, chosen, filters, p),
               "Aucune école dans cette circonscription pour ces filtres.", chosen)
 else:
-    paged("offers", "tbl_offers", lambda p: monitoring.all_offers(user, filters, p),
+    paged("offers", "tbl_offers", lambda p: tables.all_offers(user, filters, p),
           "Aucune offre pour ces filtres.")
 
 with st.expander("Définitions des chiffres"):

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from stages.domain.text import clean_text, normalize_phone
-from stages.domain.vocabulary import Period
+from stages.domain.vocabulary import OfferStatus, Period
 
 # --------------------------------------------------------------------------- limits
 
@@ -358,6 +358,15 @@ def _get(offer_like: Any, name: str, default: Any = None) -> Any:
     return getattr(offer_like, name, default)
 
 
+# Every field the guidance reads: a query that checks offers selects these (and nothing less).
+GUIDANCE_FIELDS = (
+    "level_college", "level_lycee", "period", "daily_hours", "is_public", "public_employer_type", "sector",
+    "place_name", "reserved_lycee_id", "reserved_rep", "reserved_qpv",
+)
+# The offers the dashboard's "Offres hors consignes" checks (a draft is not finished yet).
+GUIDANCE_STATUSES = (OfferStatus.PUBLISHED, OfferStatus.UNPUBLISHED)
+
+
 def guidance_problems(offer_like: Any) -> list[str]:
     """What an offer of a school does differently from the DSDEN 71 guide, in French.
 
@@ -390,7 +399,7 @@ def guidance_problems(offer_like: Any) -> list[str]:
 
 def resume_step(step_reached: int, status: str) -> int:
     """The step a form opens on: the one after the last validated, or step 1 for a published offer."""
-    if status != "draft":
+    if status != OfferStatus.DRAFT:
         return 1
     return min(max(step_reached, 0) + 1, 3)
 

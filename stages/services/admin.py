@@ -35,7 +35,9 @@ from stages.domain.timeutil import fmt_date, fmt_datetime, paris_to_utc, today_p
 from stages.services import auth, campaigns, referential
 from stages.services.auth import ROLE_LABELS, CurrentUser
 from stages.services.errors import NotFound, ValidationError
-from stages.services.monitoring import DEFAULT_PAGE_SIZE, OFFER_STATUS_LABELS, ExportFile, Page, export_file
+from stages.services.monitoring.exports import ExportFile, export_file
+from stages.services.monitoring.tables import OFFER_STATUS_LABELS
+from stages.services.pagination import DEFAULT_PAGE_SIZE, Page, count_rows, paginate
 from stages.services.permissions import require_role
 
 MIN_DELAY, MAX_DELAY = 1, 60
@@ -294,9 +296,8 @@ def list_accounts(user: CurrentUser, *, search: str = "", role: str | None = Non
         query = query.where(or_(User.circonscription_id == circonscription_id,
                                 School.circonscription_id == circonscription_id))
     with read_session() as session:
-        total = int(session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0)
-        if page_size:
-            query = query.limit(page_size).offset((max(1, page) - 1) * page_size)
+        total = count_rows(session, query)
+        query = paginate(query, page, page_size)
         rows = session.execute(query).all()
     frame = pd.DataFrame(
         [(r.id, f"{r.first_name} {r.last_name}".strip(), r.email, ROLE_LABELS.get(r.role, r.role),
@@ -495,9 +496,8 @@ def history(user: CurrentUser, filters: HistoryFilters | None = None, page: int 
             func.lower(author.first_name + " " + author.last_name).like(pattern), author.email.like(pattern),
             func.lower(cast(author.role, String)).like(pattern)))
     with read_session() as session:
-        total = int(session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0)
-        if page_size:
-            query = query.limit(page_size).offset((max(1, page) - 1) * page_size)
+        total = count_rows(session, query)
+        query = paginate(query, page, page_size)
         frame = _history_frame(session.execute(query).all())
     return Page(frame, total, page, page_size)
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from math import ceil
 from typing import Any, TypeVar
 
+from sqlalchemy import func, select
+
 DEFAULT_PAGE_SIZE = 50
 
 T = TypeVar("T")
@@ -24,6 +26,11 @@ def clamp(page: int, total: int, page_size: int | None) -> int:
 
 def offset(page: int, page_size: int) -> int:
     return (max(1, int(page)) - 1) * page_size
+
+
+def count_rows(session: Any, query: Any) -> int:
+    """How many rows a select returns (counted in the database, its ORDER BY dropped)."""
+    return int(session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0)
 
 
 def paginate(query: Any, page: int, page_size: int | None) -> Any:

@@ -82,7 +82,7 @@ def list_offers(user: CurrentUser, *, commune: str | None = None, circonscriptio
         base = (
             visible_offers(lycee, campaign.id)
             .join(School, School.id == Offer.school_id)
-            .where(Offer.max_students > accepted)
+            .where(rules.has_places_clause(Offer.max_students, accepted))
         )
         options = session.execute(
             base.with_only_columns(Offer.place_commune, Circonscription.id, Circonscription.short_name)
@@ -118,7 +118,7 @@ def list_offers(user: CurrentUser, *, commune: str | None = None, circonscriptio
                 id=offer.id, title=offer.title, place_name=offer.place_name, commune=offer.place_commune,
                 circonscription=offer.school.circonscription.short_name if offer.school.circonscription else "",
                 period_label=period_label(offer), max_students=offer.max_students,
-                remaining=offer.max_students - taken,
+                remaining=rules.remaining_places(offer.max_students, taken),
             )
             for offer, taken in rows
         ]
@@ -158,7 +158,7 @@ def get_offer(user: CurrentUser, offer_id: int, now: dt.datetime | None = None) 
                                                         Candidature.student_id == user.id))
         if offer is None or (today_paris() < campaign.students_access_on and mine is None):
             raise NotFound("Cette offre n'est plus proposée aux élèves.")
-        remaining = offer.max_students - accepted_count(session, offer.id)
+        remaining = rules.remaining_places(offer.max_students, accepted_count(session, offer.id))
         return OfferDetail(
             id=offer.id, title=offer.title, description=offer.description, place_name=offer.place_name,
             address=" ".join(p for p in (offer.place_address, offer.place_postal_code or "") if p),
@@ -166,7 +166,7 @@ def get_offer(user: CurrentUser, offer_id: int, now: dt.datetime | None = None) 
             public_employer_type=(offer.public_employer_type or "") if offer.is_public else "",
             work_environment=offer.work_environment or "", accessibility=offer.accessibility or "",
             period_label=period_label(offer), hours=_hours(offer.daily_hours), lunch_break=offer.lunch_break,
-            max_students=offer.max_students, remaining=max(0, remaining),
+            max_students=offer.max_students, remaining=remaining,
             my_candidature_status=(
                 rules.LABELS[rules.effective_status(mine.status, mine.deadline_at, now)] if mine else None
             ),

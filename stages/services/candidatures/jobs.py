@@ -20,7 +20,7 @@ def expire_candidatures(now: dt.datetime | None = None) -> int:
     with write_session() as session:
         now = resolve_now(now)
         due = list(session.scalars(
-            select(Candidature).where(Candidature.status.in_(Status.PENDING), Candidature.deadline_at <= now)
+            select(Candidature).where(rules.overdue_clause(Candidature, now))
             .order_by(Candidature.id).with_for_update()
         ))
         for cand in due:
@@ -43,17 +43,12 @@ def send_reminders(now: dt.datetime | None = None) -> int:
     sent = 0
     with write_session() as session:
         now = resolve_now(now)
-        horizon = now + dt.timedelta(days=rules.REMINDER_DAYS)
-        due = list(session.scalars(
-            select(Candidature).where(
-                Candidature.status.in_(Status.PENDING), Candidature.reminder_sent_at.is_(None),
-                Candidature.deadline_at > now, Candidature.deadline_at <= horizon,
-            ).order_by(Candidature.deadline_at).with_for_update()
-        ))
+        due = session.scalars(
+            select(Candidature).where(rules.due_for_reminder_clause(Candidature, now))
+            .order_by(Candidature.deadline_at).with_for_update()
+        )
         by_school: dict[int, list[Candidature]] = defaultdict(list)
         for cand in due:
-            if not rules.is_due_for_reminder(cand.status, cand.deadline_at, now, cand.reminder_sent_at):
-                continue
             by_school[cand.offer.school_id].append(cand)
         for school_id, cands in by_school.items():
             message = mail_templates.candidature_reminder([
