@@ -100,7 +100,7 @@ def create_user(args: argparse.Namespace) -> int:
 
 @command("seed-demo", "Charge le référentiel s'il manque, puis les données de démonstration (une fois).")
 def seed_demo(_args: argparse.Namespace) -> int:
-    from stages.services import demo
+    from stages.seed import demo
 
     for line in demo.seed_demo().lines():
         print(line)
@@ -187,7 +187,7 @@ def _synthetic_args(p: argparse.ArgumentParser) -> None:
          _synthetic_args)
 def seed_synthetic(args: argparse.Namespace) -> int:
     from db import ensure_database
-    from stages.services import synthetic
+    from stages.seed import synthetic
 
     ensure_database()
     for line in synthetic.generate(args.scale, seed=args.seed, show_progress=not args.quiet).lines():

@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from stages.domain.candidatures import DEFAULT_RESPONSE_DELAY_DAYS
 from stages.domain.timeutil import utcnow
 from stages.domain.vocabulary import (  # noqa: F401 - re-exported: the stored vocabulary
     CandidatureStatus,
@@ -227,7 +228,7 @@ class Campaign(Base):
     week1_end: Mapped[dt.date] = mapped_column(Date)
     week2_start: Mapped[dt.date] = mapped_column(Date)
     week2_end: Mapped[dt.date] = mapped_column(Date)
-    response_delay_days: Mapped[int] = mapped_column(Integer, default=15)
+    response_delay_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_RESPONSE_DELAY_DAYS)
     offers_open_on: Mapped[dt.date] = mapped_column(Date)
     students_access_on: Mapped[dt.date] = mapped_column(Date)
     head_office_address: Mapped[str] = mapped_column(String(200))

@@ -89,7 +89,7 @@ def measure(url: str, scale: str, repeats: int) -> dict:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from stages.services import synthetic
+    from stages.seed import synthetic
 
     logging.getLogger("stages").setLevel(logging.CRITICAL)
     accounts = synthetic.benchmark_accounts()

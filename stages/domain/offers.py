@@ -15,6 +15,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from stdnum.fr import siret
+
 from stages.domain.text import clean_text, normalize_phone
 from stages.domain.vocabulary import OfferStatus, Period
 
@@ -124,20 +126,12 @@ def _length_problem(value: str, label: str, *, minimum: int = 0, maximum: int, r
 
 
 def siret_problem(value: str) -> str | None:
-    """None when ``value`` is a valid SIRET: exactly 14 digits passing the Luhn check."""
+    """None when ``value`` is a valid SIRET: exactly 14 digits whose keys ``stdnum.fr.siret`` accepts
+    (Luhn on the SIREN and the SIRET; La Poste's establishments: sum of the digits divisible by 5)."""
     digits = re.sub(r"\s", "", value)
     if not re.fullmatch(r"\d{14}", digits):
         return "Le SIRET doit compter exactement 14 chiffres (sans lettre ni symbole)."
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        n = int(char)
-        if index % 2 == 1:
-            n *= 2
-            if n > 9:
-                n -= 9
-        total += n
-    # La Poste's establishments (SIREN 356000000) use another key: sum of the digits divisible by 5.
-    if total % 10 != 0 and not (digits.startswith("356000000") and sum(map(int, digits)) % 5 == 0):
+    if not siret.is_valid(digits):
         return "Ce SIRET n'existe pas (la clé de contrôle ne correspond pas) : vérifiez les 14 chiffres."
     return None
 

@@ -29,6 +29,7 @@ from db.models import (
     User,
 )
 from stages.domain.calendar import school_year_for
+from stages.domain import candidatures as candidature_rules
 from stages.domain.candidatures import LABELS as CANDIDATURE_LABELS
 from stages.domain.text import clean_text, normalize_email
 from stages.domain.timeutil import fmt_date, fmt_datetime, paris_to_utc, today_paris, utcnow
@@ -40,7 +41,7 @@ from stages.services.monitoring.tables import OFFER_STATUS_LABELS
 from stages.services.pagination import DEFAULT_PAGE_SIZE, Page, count_rows, paginate
 from stages.services.permissions import require_role
 
-MIN_DELAY, MAX_DELAY = 1, 60
+MIN_DELAY, MAX_DELAY = candidature_rules.MIN_RESPONSE_DELAY_DAYS, candidature_rules.MAX_RESPONSE_DELAY_DAYS
 ADDRESS_MIN, ADDRESS_MAX = 8, 200
 USER_STATUS_LABELS = {"active": "Actif", "created": "Créé (non activé)", "deactivated": "Désactivé",
                       "updated": "Modifiée"}

@@ -15,13 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from db import read_session, write_session
 from db.models import Circonscription, Lycee, Role, School, StatusChange, User
 from stages.config import get_settings
+from stages.domain import security
 from stages.domain.passwords import burn_time, hash_password, password_problems, verify_password
 from stages.domain.text import clean_text, is_valid_email, normalize_email
 from stages.domain.timeutil import utcnow
 from stages.services.errors import NotFound, ServiceError, ValidationError
-
-MAX_FAILED_LOGINS = 8
-LOCKOUT_MINUTES = 15
 
 ROLE_LABELS = {
     Role.DIRECTOR: "Directeur / directrice d'école",
@@ -101,7 +99,8 @@ INVALID_CREDENTIALS = "Adresse électronique ou mot de passe incorrect."
 
 
 def authenticate(email: str, password: str, now: dt.datetime | None = None) -> CurrentUser:
-    """Check an email and password; counts failures in the database and locks after 8.
+    """Check an email and password; counts failures in the database and locks after
+    ``security.MAX_FAILED_LOGINS``.
 
     A wrong password and an unknown email get the same message.
     """
@@ -113,8 +112,8 @@ def authenticate(email: str, password: str, now: dt.datetime | None = None) -> C
         if user is None:
             burn_time(password)
             raise LoginRefused(INVALID_CREDENTIALS, "invalid")
-        if user.locked_until and user.locked_until > now:
-            minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        if security.is_locked(user.locked_until, now):
+            minutes = security.lock_minutes_left(user.locked_until, now)
             raise LoginRefused(
                 f"Trop de tentatives échouées : le compte est bloqué. Réessayez dans {minutes} minute(s) "
                 "ou réinitialisez votre mot de passe avec « Mot de passe oublié ? ».",
@@ -125,12 +124,12 @@ def authenticate(email: str, password: str, now: dt.datetime | None = None) -> C
                 user.failed_login_count = 0
                 user.locked_until = None
             user.failed_login_count += 1
-            remaining = MAX_FAILED_LOGINS - user.failed_login_count
+            remaining = security.attempts_left(user.failed_login_count)
             if remaining <= 0:
-                user.locked_until = now + dt.timedelta(minutes=LOCKOUT_MINUTES)
+                user.locked_until = security.lock_until(now)
                 session.commit()
                 raise LoginRefused(
-                    f"Trop de tentatives échouées : le compte est bloqué pendant {LOCKOUT_MINUTES} minutes.",
+                    f"Trop de tentatives échouées : le compte est bloqué pendant {security.LOCKOUT_MINUTES} minutes.",
                     "locked",
                 )
             session.commit()
@@ -138,7 +137,7 @@ def authenticate(email: str, password: str, now: dt.datetime | None = None) -> C
             if remaining == 1:
                 message += (
                     " Attention : il vous reste une seule tentative avant le blocage du compte "
-                    f"pendant {LOCKOUT_MINUTES} minutes."
+                    f"pendant {security.LOCKOUT_MINUTES} minutes."
                 )
             raise LoginRefused(message, "invalid", remaining)
         if user.deactivated_at is not None:

@@ -11,11 +11,11 @@ from db import read_session, write_session
 from db.models import Campaign
 from stages.domain.vocabulary import Period
 from stages.config import get_settings
+from stages.domain import candidatures as candidature_rules
 from stages.domain.calendar import school_year_for, stage_dates, stage_year
 from stages.domain.timeutil import fmt_date, fmt_range, today_paris
 
 DEFAULT_HEAD_OFFICE = "DSDEN 71 - Cité Administrative - 24 bd Henri Dunant - 71000 Mâcon"
-DEFAULT_RESPONSE_DELAY_DAYS = 15
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ def default_campaign_values(school_year: str) -> dict:
         "week1_end": dates.week1_end,
         "week2_start": dates.week2_start,
         "week2_end": dates.week2_end,
-        "response_delay_days": DEFAULT_RESPONSE_DELAY_DAYS,
+        "response_delay_days": candidature_rules.DEFAULT_RESPONSE_DELAY_DAYS,
         "offers_open_on": dt.date(start, 9, 1),
         "students_access_on": dt.date(start, 9, 1),
         "head_office_address": DEFAULT_HEAD_OFFICE,

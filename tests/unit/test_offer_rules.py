@@ -88,6 +88,8 @@ def test_step2_limits(field, value, words):
 def test_step2_siret_and_public_rules():
     assert rules.siret_problem("73282932000074") is None  # a real SIRET
     assert rules.siret_problem("356 000 000 00048") is None  # La Poste's own key
+    assert rules.siret_problem("35600000049837") is None  # a La Poste establishment: digits sum to a multiple of 5
+    assert rules.siret_problem("35600000049838") is not None
     assert "SIRET" in rules.validate_step2(STEP2 | {"manual_structure": False})[1]["siret"]
     values, errors = rules.validate_step2(STEP2 | {"is_public": False, "public_employer_type": "Ministère des Armées"})
     assert errors == {} and values["public_employer_type"] is None
