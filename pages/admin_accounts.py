@@ -33,23 +33,21 @@ st.dataframe(result.rows, hide_index=True, width="stretch")
 
 # --------------------------------------------------------------------------- one account
 st.subheader("Agir sur un compte")
-ids = list(result.rows["N°"])
-labels = {row["N°"]: f"{row['Nom']} — {row['Courriel']} ({row['État']})" for _, row in result.rows.iterrows()}
-states = dict(zip(result.rows["N°"], result.rows["État"], strict=True))
-target = st.selectbox("Compte", ids, format_func=lambda i: labels.get(i, str(i)), index=None,
+labels = {int(row["N°"]): f"{row['Nom']} — {row['Courriel']} ({row['État']})" for _, row in result.rows.iterrows()}
+target = st.selectbox("Compte", list(labels), format_func=lambda i: labels.get(i, str(i)), index=None,
                       placeholder="Choisissez un compte de la liste", key="acc_target")
 if target is not None:
     target = int(target)
-    state = states[target]
+    actions = admin.account_actions(user, target)
     b1, b2, b3 = st.columns(3)
     try:
-        if state == "Non activé" and b1.button("Renvoyer le message d'activation", key="acc_resend"):
+        if actions.can_resend_activation and b1.button("Renvoyer le message d'activation", key="acc_resend"):
             flash(admin.resend_account_activation(user, target))
             st.rerun()
-        if state != "Désactivé" and b2.button("Désactiver le compte", key="acc_deactivate"):
+        if actions.can_deactivate and b2.button("Désactiver le compte", key="acc_deactivate"):
             flash(admin.deactivate_account(user, target))
             st.rerun()
-        if state == "Désactivé" and b2.button("Réactiver le compte", key="acc_reactivate"):
+        if actions.can_reactivate and b2.button("Réactiver le compte", key="acc_reactivate"):
             flash(admin.reactivate_account(user, target))
             st.rerun()
     except ValidationError as exc:

@@ -276,13 +276,21 @@ def validate_step2(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, s
     return values, errors
 
 
+def college_problem(level_college: bool, *, school: bool = True) -> str | None:
+    """The collège rule: an offer of a school is for lycéens only (None: nothing to say)."""
+    if school and level_college:
+        return f"{COLLEGE_REFUSED} : décochez « Collégiens (4ème et 3ème) »."
+    return None
+
+
 def validate_step3(data: Mapping[str, Any], *, school: bool = True) -> tuple[dict[str, Any], dict[str, str]]:
     """Étape 3, Le planning. ``school``: the DSDEN guidance applies (an offer of an école)."""
     errors: dict[str, str] = {}
     level_college = bool(data.get("level_college", False))
     level_lycee = bool(data.get("level_lycee", True))
-    if school and level_college:
-        errors["level_college"] = f"{COLLEGE_REFUSED} : décochez « Collégiens (4ème et 3ème) »."
+    college = college_problem(level_college, school=school)
+    if college:
+        errors["level_college"] = college
     if not level_lycee:
         errors["level_lycee"] = ("Cochez « Lycéens de 2de générale et technologique »"
                                  + (" : les stages en école s'adressent aux lycéens." if school else "."))
@@ -389,6 +397,20 @@ def guidance_problems(offer_like: Any) -> list[str]:
     if _get(offer_like, "reserved_lycee_id") or _get(offer_like, "reserved_rep") or _get(offer_like, "reserved_qpv"):
         problems.append("Une réservation (établissement, REP ou QPV) est cochée (consigne : rien à cocher).")
     return problems
+
+
+def autosave_snapshot(step: int, data: Mapping[str, Any]) -> tuple[int, str]:
+    """What the autosave compares between two reruns of a step: the step and its values."""
+    return step, repr(sorted(data.items()))
+
+
+def autosave_due(previous: tuple[int, str] | None, current: tuple[int, str]) -> bool:
+    """Save the draft when a value changed on the same step since the last rerun.
+
+    Not on the first rerun of a step (nothing typed yet: the values are those just loaded) nor
+    when the step changed (the step's own "Suivant" saves it).
+    """
+    return previous is not None and previous[0] == current[0] and previous != current
 
 
 def resume_step(step_reached: int, status: str) -> int:

@@ -316,6 +316,32 @@ def _target(session, user: CurrentUser, target_id: int) -> User:
     return target
 
 
+@dataclass(frozen=True)
+class AccountActions:
+    """What a coordinator may do on one account now (the page shows a button for each True)."""
+
+    id: int
+    label: str  # "Nom — adresse (État)", for the account picker
+    can_resend_activation: bool
+    can_deactivate: bool
+    can_reactivate: bool
+
+
+def account_actions(user: CurrentUser, target_id: int) -> AccountActions:
+    """The actions open on one account of the coordinator's département."""
+    user = _coordinator(user)
+    with read_session() as session:
+        target = _target(session, user, target_id)
+        deactivated = target.deactivated_at is not None
+        state = _state(target.activated_at, target.deactivated_at)
+        return AccountActions(
+            id=target.id, label=f"{target.full_name} — {target.email} ({state})",
+            can_resend_activation=not deactivated and target.activated_at is None,
+            can_deactivate=not deactivated,  # one's own account: the service says why not
+            can_reactivate=deactivated,
+        )
+
+
 def deactivate_account(user: CurrentUser, target_id: int, now: dt.datetime | None = None) -> str:
     """Deactivate an account: it can no longer log in, its remembered logins end."""
     user = _coordinator(user)

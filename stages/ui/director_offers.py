@@ -15,7 +15,7 @@ from stages.services import offers as service
 from stages.services.auth import CurrentUser
 from stages.services.errors import ServiceError
 from stages.ui import offer_form
-from stages.ui.offer_form import md_escape
+from stages.ui.safe import md_escape
 from stages.ui.session import flash
 
 FORM_PAGE = "pages/director_offer_form.py"

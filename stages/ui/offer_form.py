@@ -18,7 +18,6 @@ import streamlit as st
 from stages.domain import offers as rules
 from stages.domain.vocabulary import Period
 from stages.services.offers import OfferForm
-from stages.ui.safe import md_escape  # noqa: F401 - re-exported for the offer pages
 
 MODEL, STEP, OFFER_ID, ERRORS, FORM_KEY, META = "of_model", "of_step", "of_offer_id", "of_errors", "of_form_key", "of_meta"
 W = "of_w_"

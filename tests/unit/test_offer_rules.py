@@ -150,3 +150,14 @@ def test_counters_and_resume():
     assert rules.count_label("", 1000, short=True) == "0/1000 caractères"
     assert rules.resume_step(1, "draft") == 2 and rules.resume_step(3, "draft") == 3
     assert rules.resume_step(3, "published") == 1
+
+
+def test_the_college_rule_and_the_autosave_decision():
+    assert rules.college_problem(True).startswith(rules.COLLEGE_REFUSED)
+    assert rules.college_problem(True, school=False) is None and rules.college_problem(False) is None
+    first = rules.autosave_snapshot(2, {"sector": "Enseignement"})
+    typed = rules.autosave_snapshot(2, {"sector": "Santé"})
+    assert not rules.autosave_due(None, first)  # first rerun of the step: values just loaded
+    assert not rules.autosave_due(first, first)  # nothing changed
+    assert rules.autosave_due(first, typed)  # a value changed on the same step
+    assert not rules.autosave_due(rules.autosave_snapshot(1, {}), typed)  # the step changed: "Suivant" saved it
