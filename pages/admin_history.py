@@ -5,6 +5,7 @@ import streamlit as st
 from stages.domain.timeutil import today_paris
 from stages.services import admin
 from stages.services.errors import ValidationError
+from stages.ui.downloads import download_buttons
 from stages.ui.session import page_user
 
 user = page_user()
@@ -35,11 +36,5 @@ if result.total == 0:
     st.info("Aucun changement pour ces filtres.")
 else:
     st.dataframe(result.rows, hide_index=True, width="stretch")
-    left, right, _ = st.columns([1, 1, 2])
-    for col, fmt, label in ((left, "csv", "Exporter en CSV"), (right, "xlsx", "Exporter en XLSX")):
-        col.download_button(
-            label, key=f"hist_{fmt}", file_name=f"historique.{fmt}", on_click="ignore", icon=":material/download:",
-            mime="text/csv" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            data=lambda fmt=fmt: admin.export_history(user, fmt, filters).data,
-        )
+    download_buttons("hist", "historique", lambda fmt: admin.export_history(user, fmt, filters))
 st.caption("Les élèves apparaissent comme « Élève », sans leur nom, dans l'historique et ses exports.")

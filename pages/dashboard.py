@@ -9,6 +9,7 @@ import streamlit as st
 from stages.domain.timeutil import fmt_datetime
 from stages.services.monitoring import exports as monitoring_exports, figures, scope, tables
 from stages.ui import charts
+from stages.ui.downloads import download_buttons
 from stages.ui.session import page_user
 
 user = page_user()
@@ -89,14 +90,8 @@ if build is charts.schools_map:
 
 # --------------------------------------------------------------------------- tables to act on
 def downloads(table: str, key: str, circonscription_id: int | None = None) -> None:
-    name = monitoring_exports.EXPORTS[table]
-    left, right, _ = st.columns([1, 1, 2])
-    for col, fmt, label in ((left, "csv", "Exporter en CSV"), (right, "xlsx", "Exporter en XLSX")):
-        col.download_button(
-            label, key=f"{key}_{fmt}", file_name=f"{name}.{fmt}", on_click="ignore", icon=":material/download:",
-            mime="text/csv" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            data=lambda fmt=fmt: monitoring_exports.export_table(user, table, fmt, filters, circonscription_id).data,
-        )
+    download_buttons(key, monitoring_exports.EXPORTS[table],
+                     lambda fmt: monitoring_exports.export_table(user, table, fmt, filters, circonscription_id))
 
 
 def paged(table: str, key: str, fetch, empty: str, circonscription_id: int | None = None) -> None:

@@ -36,7 +36,7 @@ from stages.domain.timeutil import fmt_date, fmt_datetime, paris_to_utc, today_p
 from stages.services import auth, campaigns, referential
 from stages.services.auth import ROLE_LABELS, CurrentUser
 from stages.services.errors import NotFound, ValidationError
-from stages.services.monitoring.exports import ExportFile, export_file
+from stages.services.exports import ExportFile, export_file
 from stages.services.monitoring.tables import OFFER_STATUS_LABELS
 from stages.services.pagination import DEFAULT_PAGE_SIZE, Page, count_rows, paginate
 from stages.services.permissions import require_role

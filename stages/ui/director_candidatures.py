@@ -13,6 +13,7 @@ from stages.services.candidatures import answers
 from stages.services.candidatures import exports as candidature_exports, inbox as inboxes
 from stages.services.auth import CurrentUser
 from stages.services.errors import ServiceError
+from stages.ui.downloads import download_buttons
 from stages.ui.session import flash
 
 OPEN_KEY = "cand_open"
@@ -164,12 +165,8 @@ def render(user: CurrentUser) -> None:
             _table(tab, rows)
             if tab == "Reçues" and rows:
                 _bulk(user, rows)
-    left, right, _ = st.columns([1, 1, 3])
-    left.download_button("Exporter (CSV)", data=lambda: candidature_exports.export_candidatures(user, "csv"),
-                         file_name="candidatures.csv", mime="text/csv", key="cand_export_csv")
-    right.download_button("Exporter (XLSX)", data=lambda: candidature_exports.export_candidatures(user, "xlsx"),
-                          file_name="candidatures.xlsx", key="cand_export_xlsx",
-                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    download_buttons("cand_export", "candidatures", lambda fmt: candidature_exports.export_candidatures(user, fmt),
+                     label="Exporter ({fmt})", widths=(1, 1, 3))
 
 
 def render_conventions(user: CurrentUser) -> None:

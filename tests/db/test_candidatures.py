@@ -318,12 +318,14 @@ def test_bulk_accept_stops_at_the_number_of_places(world):
 def test_export_is_formula_safe(world):
     evil = make_user(Role.STUDENT, email="evil@example.fr", first_name="=HYPERLINK(\"x\")", last_name="Pirate")
     make_candidature(world["offer"], evil)
-    csv_bytes = candidature_exports.export_candidatures(world["director"], "csv")
+    exported = candidature_exports.export_candidatures(world["director"], "csv")
+    assert (exported.file_name, exported.mime) == ("candidatures.csv", "text/csv")
+    csv_bytes = exported.data
     assert csv_bytes.startswith(b"\xef\xbb\xbf")
     text = csv_bytes.decode("utf-8-sig")
     assert text.splitlines()[0].startswith("Nom de l'élève;")
     assert "'=HYPERLINK" in text
-    frame = pd.read_excel(io.BytesIO(candidature_exports.export_candidatures(world["director"], "xlsx")))
+    frame = pd.read_excel(io.BytesIO(candidature_exports.export_candidatures(world["director"], "xlsx").data))
     assert frame.loc[0, "Nom de l'élève"].startswith("'=")
 
 

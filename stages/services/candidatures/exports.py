@@ -12,7 +12,8 @@ from db import read_session
 from db.models import Candidature
 from stages.domain import candidatures as rules
 from stages.domain.timeutil import fmt_date, fmt_datetime
-from stages.services import campaigns, exports
+from stages.services import campaigns
+from stages.services.exports import ExportFile, export_file
 from stages.services.auth import CurrentUser
 from stages.services.candidatures.common import Status, period_label, resolve_now, school_candidatures
 from stages.services.permissions import require_director
@@ -36,12 +37,9 @@ def candidatures_frame(user: CurrentUser, now: dt.datetime | None = None) -> pd.
     return pd.DataFrame(rows, columns=EXPORT_COLUMNS)
 
 
-def export_candidatures(user: CurrentUser, fmt: str = "csv") -> bytes:
+def export_candidatures(user: CurrentUser, fmt: str = "csv") -> ExportFile:
     """The director's candidatures as CSV (``;``, UTF-8 with BOM) or XLSX, formulas neutralised."""
-    frame = candidatures_frame(user)
-    if fmt == "xlsx":
-        return exports.to_xlsx_bytes(frame, "Candidatures")
-    return exports.to_csv_bytes(frame)
+    return export_file("candidatures", candidatures_frame(user), fmt, sheet_name="Candidatures")
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-
 import pandas as pd
 
-from stages.services import exports
+from stages.services.exports import ExportFile, export_file
 from stages.services.auth import CurrentUser
 from stages.services.errors import ValidationError
 from stages.services.monitoring.figures import dashboard
@@ -19,13 +17,6 @@ from stages.services.monitoring.tables import (
     guidance_offers,
     schools_without_offer,
 )
-
-
-@dataclass(frozen=True)
-class ExportFile:
-    file_name: str
-    mime: str
-    data: bytes
 
 
 CIRC_EXPORT_LABELS = {
@@ -54,17 +45,6 @@ EXPORTS = {
     "drilldown": "ecoles-de-la-circonscription",
     "offers": "toutes-les-offres",
 }
-
-
-def export_file(name: str, frame: pd.DataFrame, fmt: str) -> ExportFile:
-    if fmt == "csv":
-        return ExportFile(f"{name}.csv", "text/csv", exports.to_csv_bytes(frame))
-    if fmt == "xlsx":
-        return ExportFile(
-            f"{name}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            exports.to_xlsx_bytes(frame, sheet_name=name),
-        )
-    raise ValidationError("Format d'export inconnu : choisissez CSV ou XLSX.", field="format")
 
 
 def export_table(user: CurrentUser, table: str, fmt: str, filters: Filters | None = None,
