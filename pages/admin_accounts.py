@@ -5,6 +5,7 @@ import streamlit as st
 from stages.domain.vocabulary import Role
 from stages.services import admin
 from stages.services.errors import ValidationError
+from stages.ui.paging import fetch_page
 from stages.ui.session import flash, page_user
 
 user = page_user()
@@ -19,15 +20,8 @@ role = c2.selectbox("Rôle", [None, *roles], format_func=lambda r: "Tous" if r i
 school = c3.text_input("École (UAI, nom ou commune)", key="acc_school")
 circ = c4.selectbox("Circonscription", [None, *circs], format_func=lambda i: "Toutes" if i is None else circs[i],
                     key="acc_circ")
-page_number = st.session_state.get("acc_page", 1)
-result = admin.list_accounts(user, search=search, role=role, school=school, circonscription_id=circ,
-                             page=page_number)
-if result.pages > 1:
-    if page_number > result.pages:
-        st.session_state["acc_page"] = result.pages
-        result = admin.list_accounts(user, search=search, role=role, school=school, circonscription_id=circ,
-                                     page=result.pages)
-    st.number_input(f"Page (sur {result.pages})", min_value=1, max_value=result.pages, step=1, key="acc_page")
+result = fetch_page("acc_page", lambda number: admin.list_accounts(
+    user, search=search, role=role, school=school, circonscription_id=circ, page=number))
 st.caption(f"{result.total} compte(s)")
 st.dataframe(result.rows, hide_index=True, width="stretch")
 
