@@ -245,6 +245,22 @@ def test_expiry_is_exact_without_the_command(world):
     assert "Expir" in candidature_exports.candidatures_frame(director).loc[0, "Statut"]
 
 
+def test_an_answer_is_judged_at_the_clock_of_its_transaction(world):
+    """Opened 40 s before the deadline, answered 1 s after it: refused; 1 s before it: accepted.
+    The service's clock (``now=``) makes this a test of seconds, not a 41-second browser wait."""
+    director, late, early = world["director"], world["students"][0], world["students"][1]
+    late_id = make_candidature(world["offer"], late.id)
+    early_id = make_candidature(world["offer"], early.id)
+    deadline = stored(late_id).deadline_at
+    opened = inboxes.open_candidature(director, late_id, now=deadline - dt.timedelta(seconds=40))
+    assert opened.can_answer
+    with pytest.raises(ValidationError, match="délai de réponse est dépassé"):
+        answers.accept(director, late_id, now=deadline + dt.timedelta(seconds=1))
+    assert stored(late_id).status == S.READ  # opened, never answered
+    answers.accept(director, early_id, now=stored(early_id).deadline_at - dt.timedelta(seconds=1))
+    assert stored(early_id).status == S.ACCEPTED
+
+
 def test_expire_command_is_idempotent_and_mails_the_student(world, smtp_server):
     student = world["students"][0]
     cid = make_candidature(world["offer"], student.id, submitted_at=utcnow() - dt.timedelta(days=16))

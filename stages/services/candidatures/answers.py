@@ -52,9 +52,9 @@ def _set_answer(session: Session, cand: Candidature, status: str, user: CurrentU
     record(session, cand, before, status, user.id, now, comment=comment)
 
 
-def _accept(session: Session, user: CurrentUser, candidature_id: int) -> str:
+def _accept(session: Session, user: CurrentUser, candidature_id: int, now: dt.datetime | None = None) -> str:
     cand, offer = _lock_for_answer(session, user, candidature_id)
-    now = utcnow()  # the time of this write transaction, not of the page that was opened
+    now = now or utcnow()  # the time of this write transaction, not of the page that was opened
     _check_answerable(cand, now)
     taken = accepted_count(session, offer.id)
     if taken >= offer.max_students:
@@ -72,9 +72,10 @@ def _accept(session: Session, user: CurrentUser, candidature_id: int) -> str:
     return cand.student.full_name
 
 
-def _refuse(session: Session, user: CurrentUser, candidature_id: int, reason: str) -> str:
+def _refuse(session: Session, user: CurrentUser, candidature_id: int, reason: str,
+            now: dt.datetime | None = None) -> str:
     cand, offer = _lock_for_answer(session, user, candidature_id)
-    now = utcnow()
+    now = now or utcnow()
     _check_answerable(cand, now)
     cand.refusal_reason = reason
     _set_answer(session, cand, Status.REFUSED, user, now, comment=reason)
@@ -91,21 +92,23 @@ def _clean_reason(reason: str) -> str:
     return text
 
 
-def accept(user: CurrentUser, candidature_id: int) -> str:
-    """Accept one candidature; returns the student's name. Refused when no place remains or too late."""
+def accept(user: CurrentUser, candidature_id: int, now: dt.datetime | None = None) -> str:
+    """Accept one candidature; returns the student's name. Refused when no place remains or too late.
+
+    ``now``: the clock (tests); by default the time of the write transaction."""
     user = require_director(user)
     with write_session() as session:
-        name = _accept(session, user, candidature_id)
+        name = _accept(session, user, candidature_id, now)
     mail.send_now()
     return name
 
 
-def refuse(user: CurrentUser, candidature_id: int, reason: str) -> str:
+def refuse(user: CurrentUser, candidature_id: int, reason: str, now: dt.datetime | None = None) -> str:
     """Refuse one candidature with a required reason (sent to the student)."""
     user = require_director(user)
     text = _clean_reason(reason)
     with write_session() as session:
-        name = _refuse(session, user, candidature_id, text)
+        name = _refuse(session, user, candidature_id, text, now)
     mail.send_now()
     return name
 
@@ -129,16 +132,17 @@ def _bulk(user: CurrentUser, ids: list[int], action) -> BulkResult:
     return BulkResult(done, errors)
 
 
-def bulk_accept(user: CurrentUser, candidature_ids: list[int]) -> BulkResult:
+def bulk_accept(user: CurrentUser, candidature_ids: list[int], now: dt.datetime | None = None) -> BulkResult:
     user = require_director(user)
     if not candidature_ids:
         raise ValidationError("Cochez au moins une candidature.")
-    return _bulk(user, candidature_ids, lambda s, cid: _accept(s, user, cid))
+    return _bulk(user, candidature_ids, lambda s, cid: _accept(s, user, cid, now))
 
 
-def bulk_refuse(user: CurrentUser, candidature_ids: list[int], reason: str) -> BulkResult:
+def bulk_refuse(user: CurrentUser, candidature_ids: list[int], reason: str,
+                now: dt.datetime | None = None) -> BulkResult:
     user = require_director(user)
     if not candidature_ids:
         raise ValidationError("Cochez au moins une candidature.")
     text = _clean_reason(reason)
-    return _bulk(user, candidature_ids, lambda s, cid: _refuse(s, user, cid, text))
+    return _bulk(user, candidature_ids, lambda s, cid: _refuse(s, user, cid, text, now))
