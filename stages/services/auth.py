@@ -19,7 +19,7 @@ from stages.domain import security
 from stages.domain.passwords import burn_time, hash_password, password_problems, verify_password
 from stages.domain.text import clean_text, is_valid_email, normalize_email
 from stages.domain.timeutil import utcnow
-from stages.services.errors import NotFound, ServiceError, ValidationError
+from stages.services.errors import ServiceError, ValidationError
 
 ROLE_LABELS = {
     Role.DIRECTOR: "Directeur / directrice d'école",
@@ -231,12 +231,4 @@ def create_user(
         session.add(StatusChange(entity_type="user", entity_id=user.id, from_status=None,
                                  to_status="active" if activated else "created", author_id=author_id))
         session.flush()
-        return to_current_user(user)
-
-
-def get_user_by_email(email: str) -> CurrentUser:
-    with read_session() as session:
-        user = session.scalar(select(User).where(User.email == normalize_email(email)))
-        if user is None:
-            raise NotFound("Compte introuvable.")
         return to_current_user(user)

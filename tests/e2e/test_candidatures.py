@@ -25,8 +25,8 @@ def new_student(server, first: str, last: str) -> tuple[str, int]:
 
 def new_offer(server, title: str, places: int = 2) -> int:
     return int(server.python(
-        "from stages.services import auth; from tests.factories import make_offer; "
-        f"d = auth.get_user_by_email({DIRECTOR!r}); print(make_offer(d.id, max_students={places}, title={title!r}))"
+        "from tests.factories import make_offer, user_by_email; "
+        f"d = user_by_email({DIRECTOR!r}); print(make_offer(d.id, max_students={places}, title={title!r}))"
     ).strip())
 
 
