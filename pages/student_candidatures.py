@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from stages.domain.vocabulary import CandidatureStatus as S
 from stages.services.candidatures import applications
 from stages.services.errors import ServiceError
 from stages.ui.session import flash, page_user
@@ -9,7 +10,7 @@ from stages.ui.session import flash, page_user
 user = page_user()
 st.title("Mes candidatures")
 
-COLORS = {"accepted": "green", "refused": "red", "expired": "gray", "withdrawn": "gray", "declined": "gray"}
+COLORS = {S.ACCEPTED: "green", S.REFUSED: "red", S.EXPIRED: "gray", S.WITHDRAWN: "gray", S.DECLINED: "gray"}
 rows = applications.my_candidatures(user)
 if not rows:
     st.text("Vous n'avez encore postulé à aucune offre.")

@@ -11,12 +11,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import uuid
+from enum import Enum
 from typing import Any
 
 import streamlit as st
 
 from stages.domain import offers as rules
-from stages.domain.vocabulary import Period
+from stages.domain.vocabulary import OfferStatus, Period
 from stages.services.offers import OfferForm
 
 MODEL, STEP, OFFER_ID, ERRORS, FORM_KEY, META = "of_model", "of_step", "of_offer_id", "of_errors", "of_form_key", "of_meta"
@@ -46,7 +47,7 @@ def needs_loading(target: int | None) -> bool:
         return True
     meta = st.session_state.get(META, {})
     # Reached from the menu while another (published) offer was being edited: start afresh.
-    return target is None and meta.get("status") not in (None, "draft")
+    return target is None and meta.get("status") not in (None, OfferStatus.DRAFT)
 
 
 def load(form: OfferForm) -> None:
@@ -93,7 +94,8 @@ def guidance(name: str) -> None:
 def _seed(name: str, value: Any) -> str:
     key = W + name
     if key not in st.session_state:
-        st.session_state[key] = value
+        # A widget holds plain values: Streamlit would try to coerce an Enum member into the options' type.
+        st.session_state[key] = value.value if isinstance(value, Enum) else value
     return key
 
 

@@ -70,11 +70,12 @@ class OfferList:
 
 
 def list_offers(user: CurrentUser, *, commune: str | None = None, circonscription_id: int | None = None,
-                text: str | None = None, page: int = 1, per_page: int = PER_PAGE) -> OfferList:
+                text: str | None = None, page: int = 1, per_page: int = PER_PAGE,
+                now: dt.datetime | None = None) -> OfferList:
     """The offers a student may apply to: published, current campaign, places left; filtered, paginated."""
     user = require_student(user)
     campaign = campaigns.current_campaign()
-    if today_paris() < campaign.students_access_on:
+    if today_paris(resolve_now(now)) < campaign.students_access_on:
         return OfferList([], 0, 1, 1, [], {}, opens_on=fmt_date(campaign.students_access_on))
     accepted = accepted_of_offer()
     with read_session() as session:
@@ -156,7 +157,7 @@ def get_offer(user: CurrentUser, offer_id: int, now: dt.datetime | None = None) 
         offer = session.scalar(visible_offers(lycee, campaign.id).where(Offer.id == offer_id))
         mine = session.scalar(select(Candidature).where(Candidature.offer_id == offer_id,
                                                         Candidature.student_id == user.id))
-        if offer is None or (today_paris() < campaign.students_access_on and mine is None):
+        if offer is None or (today_paris(now) < campaign.students_access_on and mine is None):
             raise NotFound("Cette offre n'est plus proposée aux élèves.")
         remaining = rules.remaining_places(offer.max_students, accepted_count(session, offer.id))
         return OfferDetail(
