@@ -100,7 +100,7 @@ def create_user(args: argparse.Namespace) -> int:
 
 @command("seed-demo", "Charge le référentiel s'il manque, puis les données de démonstration (une fois).")
 def seed_demo(_args: argparse.Namespace) -> int:
-    from stages.services import demo
+    from stages.seed import demo
 
     for line in demo.seed_demo().lines():
         print(line)
@@ -185,18 +185,18 @@ def show_outbox(args: argparse.Namespace) -> int:
 
 @command("expire-candidatures", "Enregistre l'expiration des candidatures sans réponse dans le délai (cron, idempotent).")
 def expire_candidatures(_args: argparse.Namespace) -> int:
-    from stages.services import candidatures
+    from stages.services.candidatures import jobs
 
-    print(f"Candidatures expirées : {candidatures.expire_candidatures()}")
+    print(f"Candidatures expirées : {jobs.expire_candidatures()}")
     _deliver_before_exit()
     return 0
 
 
 @command("send-reminders", "Prévient chaque directeur, une fois, des candidatures qui expirent sous 3 jours (cron).")
 def send_reminders(_args: argparse.Namespace) -> int:
-    from stages.services import candidatures
+    from stages.services.candidatures import jobs
 
-    print(f"Courriels de rappel : {candidatures.send_reminders()}")
+    print(f"Courriels de rappel : {jobs.send_reminders()}")
     _deliver_before_exit()
     return 0
 
@@ -218,7 +218,7 @@ def _synthetic_args(p: argparse.ArgumentParser) -> None:
          _synthetic_args)
 def seed_synthetic(args: argparse.Namespace) -> int:
     from db import ensure_database
-    from stages.services import synthetic
+    from stages.seed import synthetic
 
     ensure_database()
     for line in synthetic.generate(args.scale, seed=args.seed, show_progress=not args.quiet).lines():

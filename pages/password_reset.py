@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from stages.domain import security
 from stages.services import accounts
 from stages.services.errors import ValidationError
 from stages.ui.password_field import password_input
@@ -37,7 +38,7 @@ if usable:
     st.stop()
 
 st.write("Indiquez l'adresse électronique de votre compte : vous recevrez un lien pour choisir un nouveau mot de "
-         f"passe, valable {accounts.RESET_HOURS} heures.")
+         f"passe, valable {security.RESET_HOURS} heures.")
 with st.form("reset_request"):
     email = st.text_input("Adresse électronique", help="Format attendu : nom@domaine.fr", autocomplete="email")
     sent = st.form_submit_button("Recevoir le lien", type="primary")

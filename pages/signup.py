@@ -5,6 +5,7 @@ import streamlit as st
 from stages.ui.safe import alert, md_escape
 
 from stages.config import get_settings
+from stages.domain import security
 from stages.services import accounts, referential
 from stages.services.errors import ValidationError
 from stages.ui.password_field import password_input
@@ -18,7 +19,7 @@ if done:
     st.success("Votre compte a bien été enregistré !")
     st.text(f"Un courriel vient d'être envoyé à {done['email']}.")
     st.write("Cliquez sur le bouton « Activer mon compte » de ce courriel afin d'activer votre compte. "
-             f"Le lien est valable {accounts.ACTIVATION_HOURS} heures.")
+             f"Le lien est valable {security.ACTIVATION_HOURS} heures.")
     st.page_link("pages/activate_account.py", label="Renvoyer le message d'activation")
     if st.button("Créer un autre compte"):
         del st.session_state["signup_done"]

@@ -4,7 +4,7 @@ import streamlit as st
 
 from stages.domain.candidatures import MOTIVATION_MAX
 from stages.domain.ids import parse_id
-from stages.services import candidatures as service
+from stages.services.candidatures import applications, catalogue
 from stages.services import drafts
 from stages.services.errors import ServiceError
 from stages.ui.safe import md_escape
@@ -21,7 +21,7 @@ def show_offer(offer_id: int) -> None:
     if st.button("← Retour aux offres", key="offer_back"):
         del st.query_params["offre"]
         st.rerun()
-    offer = service.get_offer(user, offer_id)
+    offer = catalogue.get_offer(user, offer_id)
     with st.container(border=True):
         st.text(offer.title)
         st.text(f"{offer.place_name} — {offer.address} {offer.commune}")
@@ -59,7 +59,7 @@ def show_offer(offer_id: int) -> None:
     error = st.empty()
     if st.button("Postuler", type="primary", key=f"apply_{offer_id}"):
         try:
-            result = service.apply(user, offer_id, st.session_state[key])
+            result = applications.apply(user, offer_id, st.session_state[key])
         except ServiceError as exc:
             drafts.save_text(user, draft_key, st.session_state[key])
             error.error(md_escape(exc.message))
@@ -74,7 +74,7 @@ def show_offer(offer_id: int) -> None:
 def show_list() -> None:
     filters = st.container()
     state = st.session_state
-    result = service.list_offers(user, commune=state.get("offers_commune") or None,
+    result = catalogue.list_offers(user, commune=state.get("offers_commune") or None,
                                  circonscription_id=state.get("offers_circ") or None,
                                  text=state.get("offers_text", ""), page=int(state.get("offers_page", 1)))
     if state.get("offers_commune") not in ["", None, *result.communes]:

@@ -7,7 +7,7 @@ after changing the environment.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,7 +35,7 @@ class Settings:
     academie_code: str
     director_email_domain: str
     dev_outbox: bool
-    demo_data: bool = field(default=False)
+    bcrypt_rounds: int = 12  # 12 in production; the test suite lowers it with BCRYPT_ROUNDS=4 to stay fast
 
     @property
     def smtp_enabled(self) -> bool:
@@ -61,7 +61,7 @@ def get_settings() -> Settings:
         # The in-app outbox shows activation and reset links: off unless set explicitly, and then
         # shown to a logged-in coordinator only (see stages.services.mail.dev_outbox).
         dev_outbox=_bool(env.get("DEV_OUTBOX"), False),
-        demo_data=_bool(env.get("DEMO_DATA"), False),
+        bcrypt_rounds=int(env.get("BCRYPT_ROUNDS") or 12),
     )
 
 

@@ -23,6 +23,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from stages.config import get_settings
+from stages.domain import security
 from stages.services import accounts
 
 log = logging.getLogger("stages")
@@ -102,7 +103,7 @@ async def _open_session(request: Request) -> Response:
         return _back("/connexion?memoire=echec")
     cookie, _expires = opened
     response = _back("/")
-    response.set_cookie(accounts.COOKIE_NAME, cookie, max_age=accounts.REMEMBER_DAYS * 24 * 3600, path="/",
+    response.set_cookie(accounts.COOKIE_NAME, cookie, max_age=security.REMEMBER_DAYS * 24 * 3600, path="/",
                         httponly=True, samesite="lax", secure=_secure())
     return response
 

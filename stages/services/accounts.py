@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from db import read_session, write_session
 from db.models import AuthSession, Lycee, Role, School, StatusChange, TokenPurpose, User, UserToken
 from stages.config import get_settings
+from stages.domain import security
 from stages.domain.passwords import hash_password, password_problems, verify_password
 from stages.domain.text import circonscription_of, clean_text, is_valid_email, normalize_email
 from stages.domain.timeutil import utcnow
@@ -33,11 +34,7 @@ from stages.services import auth, mail, ratelimit
 from stages.services.auth import CurrentUser, to_current_user
 from stages.services.errors import ValidationError
 
-ACTIVATION_HOURS = 72
-RESET_HOURS = 2
 HANDOFF_SECONDS = 60
-REMEMBER_DAYS = 14
-REMEMBER_IDLE_DAYS = 7  # a remembered login unused for a week ends, even before its 14 days
 COOKIE_NAME = "stages_session"
 
 FUNCTION_MIN, FUNCTION_MAX = 3, 150
@@ -45,11 +42,11 @@ NAME_MAX = 100
 
 RESET_SENT = (
     "Si un compte existe avec cette adresse électronique, un courriel vient de lui être envoyé avec "
-    f"un lien pour choisir un nouveau mot de passe. Ce lien est valable {RESET_HOURS} heures et ne sert qu'une fois."
+    f"un lien pour choisir un nouveau mot de passe. Ce lien est valable {security.RESET_HOURS} heures et ne sert qu'une fois."
 )
 ACTIVATION_SENT = (
     "Si un compte non encore activé existe avec cette adresse électronique, un nouveau message "
-    f"d'activation vient de lui être envoyé. Le lien qu'il contient est valable {ACTIVATION_HOURS} heures."
+    f"d'activation vient de lui être envoyé. Le lien qu'il contient est valable {security.ACTIVATION_HOURS} heures."
 )
 
 
@@ -241,13 +238,13 @@ def _register(*, role: str, first_name: str, last_name: str, function: str | Non
 def _mail_activation(session, user: User, now: dt.datetime) -> None:
     # One activation link valid at a time: a new one retires the previous ones.
     _retire_tokens(session, user.id, TokenPurpose.ACTIVATION, now)
-    token = _issue(session, user.id, TokenPurpose.ACTIVATION, dt.timedelta(hours=ACTIVATION_HOURS), now)
+    token = _issue(session, user.id, TokenPurpose.ACTIVATION, dt.timedelta(hours=security.ACTIVATION_HOURS), now)
     mail.queue_mail(
         session, kind="activation", to=user.email,
         subject="Activez votre compte – Stages de seconde DSDEN 71",
         text=(f"Bienvenue {user.full_name}\n\nVotre compte a bien été enregistré ! Cliquez sur le bouton "
               "ci-dessous afin d'activer votre compte.\n\n"
-              f"Ce lien est valable {ACTIVATION_HOURS} heures et ne sert qu'une fois. Si vous n'avez pas créé "
+              f"Ce lien est valable {security.ACTIVATION_HOURS} heures et ne sert qu'une fois. Si vous n'avez pas créé "
               "de compte, ignorez ce message."),
         button=("Activer mon compte", _link("activation", token)),
     )
@@ -291,7 +288,7 @@ def activate(token: str | None, now: dt.datetime | None = None) -> ActivationRes
             raise ValidationError("Ce lien d'activation a déjà servi : demandez un nouveau message d'activation.",
                                   field="token")
         if row.expires_at <= now:
-            raise ValidationError(f"Ce lien d'activation a expiré (il est valable {ACTIVATION_HOURS} heures) : "
+            raise ValidationError(f"Ce lien d'activation a expiré (il est valable {security.ACTIVATION_HOURS} heures) : "
                                   "demandez un nouveau message d'activation ci-dessous.", field="token")
         row.used_at = now
         if user.activated_at is not None:
@@ -369,7 +366,7 @@ def open_remembered_session(handoff_token: str | None, user_agent: str | None = 
         if user is None or not user.is_active:
             return None
         token = new_token()
-        expires = now + dt.timedelta(days=REMEMBER_DAYS)
+        expires = now + dt.timedelta(days=security.REMEMBER_DAYS)
         session.add(AuthSession(user_id=user.id, token_hash=token_hash(token), created_at=now, last_seen_at=now,
                                 expires_at=expires, user_agent=(user_agent or "")[:300] or None))
         return token, expires
@@ -397,7 +394,7 @@ def restore_session(cookie_token: str | None, now: dt.datetime | None = None) ->
 
 def _alive(row: AuthSession, now: dt.datetime) -> bool:
     return (row.revoked_at is None and row.expires_at > now
-            and now - row.last_seen_at <= dt.timedelta(days=REMEMBER_IDLE_DAYS))
+            and now - row.last_seen_at <= dt.timedelta(days=security.REMEMBER_IDLE_DAYS))
 
 
 def is_session_valid(cookie_token: str | None, now: dt.datetime | None = None) -> bool:
@@ -464,12 +461,12 @@ def request_password_reset(email: str, now: dt.datetime | None = None, client: s
         may_mail = ratelimit.mail_request(session, "reset", address, client, now)
         user = session.scalar(select(User).where(User.email == address))
         if may_mail and user is not None and user.deactivated_at is None:
-            token = _issue(session, user.id, TokenPurpose.PASSWORD_RESET, dt.timedelta(hours=RESET_HOURS), now)
+            token = _issue(session, user.id, TokenPurpose.PASSWORD_RESET, dt.timedelta(hours=security.RESET_HOURS), now)
             mail.queue_mail(
                 session, kind="password_reset", to=user.email,
                 subject="Choisir un nouveau mot de passe – Stages de seconde DSDEN 71",
                 text=(f"Bonjour {user.full_name},\n\nVous avez demandé à choisir un nouveau mot de passe. "
-                      f"Ce lien est valable {RESET_HOURS} heures et ne sert qu'une fois.\n\n"
+                      f"Ce lien est valable {security.RESET_HOURS} heures et ne sert qu'une fois.\n\n"
                       "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : "
                       "votre mot de passe actuel reste valable."),
                 button=("Choisir un nouveau mot de passe", _link("mot-de-passe-oublie", token)),
@@ -486,7 +483,7 @@ def _valid_reset(session, token: str | None, now: dt.datetime) -> UserToken:
         raise ValidationError("Ce lien n'est pas valable ou a déjà servi : demandez un nouveau lien ci-dessous.",
                               field="token")
     if row.expires_at <= now:
-        raise ValidationError(f"Ce lien a expiré (il est valable {RESET_HOURS} heures) : demandez-en un nouveau "
+        raise ValidationError(f"Ce lien a expiré (il est valable {security.RESET_HOURS} heures) : demandez-en un nouveau "
                               "ci-dessous.", field="token")
     return row
 

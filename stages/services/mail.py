@@ -83,6 +83,12 @@ def queue_mail(session, *, kind: str, to: str, subject: str, text: str, button: 
     return mail
 
 
+def queue_text(session, to: str, message) -> OutboxMail:
+    """Queue a mail written by ``stages.services.mail_templates`` (a ``MailText``)."""
+    return queue_mail(session, kind=message.kind, to=to, subject=message.subject, text=message.text,
+                      button=message.button)
+
+
 def _message(mail: OutboxMail) -> EmailMessage:
     settings = get_settings()
     msg = EmailMessage()

@@ -1,4 +1,4 @@
-"""Backups and other administrator chores."""
+"""Readiness of the database, backups and other administrator chores."""
 
 from __future__ import annotations
 
@@ -10,7 +10,13 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from db import ensure_database
 from stages.config import get_settings
+
+
+def prepare_database() -> None:
+    """Create and migrate the database (idempotent): the app calls it once per process."""
+    ensure_database()
 
 
 def backup(dest: str | os.PathLike) -> Path:

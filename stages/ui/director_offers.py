@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from db.models import OfferStatus
+from stages.domain.vocabulary import OfferStatus
 from stages.domain.timeutil import fmt_datetime
 from stages.services import offers as service
 from stages.services.auth import CurrentUser
 from stages.services.errors import ServiceError
 from stages.ui import offer_form
-from stages.ui.offer_form import md_escape
+from stages.ui.safe import md_escape
 from stages.ui.session import flash
 from stages.ui.safe import alert
 

@@ -8,9 +8,9 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from db import ensure_database
 from stages.services.auth import ROLE_LABELS, CurrentUser
 from stages.services.errors import ServiceError
+from stages.services.maintenance import prepare_database
 from stages.ui import session
 from stages.ui.safe import alert, md_escape
 
@@ -19,7 +19,7 @@ log = logging.getLogger("stages")
 
 @st.cache_resource(show_spinner=False)
 def _migrated() -> bool:
-    ensure_database()
+    prepare_database()
     return True
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from db.models import Role
+from stages.domain.vocabulary import Role
 from stages.services import mail
 from stages.services.auth import CurrentUser
 from stages.ui.safe import label_text

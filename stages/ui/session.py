@@ -11,6 +11,7 @@ import time
 
 import streamlit as st
 
+from stages.domain import security
 from stages.services import accounts, auth
 from stages.services.auth import CurrentUser
 from stages.ui.safe import md_escape
@@ -23,7 +24,6 @@ COOKIE_TOKEN_KEY = "_remember_cookie"
 RESTORE_TRIED_KEY = "_restore_tried"
 PENDING_POST_KEY = "_pending_post"
 FLASH_KEY = "flash"
-INACTIVITY_SECONDS = 30 * 60
 
 
 def client_address() -> str | None:
@@ -119,7 +119,7 @@ def _restore() -> CurrentUser | None:
 
 
 def current_user() -> CurrentUser | None:
-    """The user of this session, or None; ends the session after 30 minutes of inactivity.
+    """The user of this session, or None; ends the session after ``security.IDLE_MINUTES`` of inactivity.
 
     A new session (reload, new tab, restarted browser) is restored from the remembered-login
     cookie; a remembered session ends as soon as that login is revoked (logout elsewhere,
@@ -135,9 +135,10 @@ def current_user() -> CurrentUser | None:
     now = time.time()
     last = st.session_state.get(LAST_SEEN_KEY, now)
     remembered = st.session_state.get(REMEMBERED_KEY)
-    if not remembered and now - last > INACTIVITY_SECONDS:
+    if security.is_idle(last, now, bool(remembered)):
         _clear()
-        flash("Votre session a expiré après 30 minutes d'inactivité : reconnectez-vous.", "warning")
+        flash(f"Votre session a expiré après {security.IDLE_MINUTES} minutes d'inactivité : reconnectez-vous.",
+              "warning")
         return None
     if remembered and not accounts.is_session_valid(st.session_state.get(COOKIE_TOKEN_KEY)):
         _clear()

@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from db.models import Role
 from stages.services import accounts, auth, mail, referential
+from tests.factories import user_by_email
 
 PASSWORD = "Mot-de-passe-2025!"
 DIRECTOR_EMAIL = "ce.0710020l@ac-dijon.fr"
@@ -102,7 +103,7 @@ def test_student_signup_chooses_a_lycee_instead_of_a_function(sqlite_url):
     at.checkbox(key="signup_terms").check()
     at.button(key="signup_submit").click().run()
     assert at.title[0].value == "Plus qu'une étape..."
-    assert auth.get_user_by_email("lea.martin@example.fr").role == Role.STUDENT
+    assert user_by_email("lea.martin@example.fr").role == Role.STUDENT
 
 
 def activation_token() -> str:
@@ -191,8 +192,8 @@ def test_mon_compte_changes_name_function_and_password(sqlite_url):
     inputs["Prénom"].input("Hugo")
     inputs["Fonction au sein de l'entreprise"].input("Directeur d'école")
     at.button[0].click().run()
-    assert auth.get_user_by_email(DIRECTOR_EMAIL).first_name == "Hugo"
-    assert auth.get_user_by_email(DIRECTOR_EMAIL).function == "Directeur d'école"
+    assert user_by_email(DIRECTOR_EMAIL).first_name == "Hugo"
+    assert user_by_email(DIRECTOR_EMAIL).function == "Directeur d'école"
     at.text_input(key="account_current_password").input("Mauvais-mot-2025!")
     at.text_input(key="account_new_password").input("Nouveau-mot-2025?")
     at.button[1].click().run()

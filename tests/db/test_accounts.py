@@ -9,6 +9,7 @@ from sqlalchemy import func, inspect, select, text
 
 from db import get_engine, read_session, write_session
 from db.models import AuthSession, Lycee, Role, School, TokenPurpose, User, UserToken
+from stages.domain import security
 from stages.domain.timeutil import utcnow
 from stages.services import accounts, auth, mail, referential
 from stages.services.errors import ValidationError
@@ -345,7 +346,7 @@ def test_a_remembered_login_unused_for_a_week_ends(db_url):
     now = utcnow()
     handoff = accounts.login(DIRECTOR_EMAIL, PASSWORD, remember=True, now=now).handoff_token
     cookie, _expires = accounts.open_remembered_session(handoff, now=now)
-    idle = now + dt.timedelta(days=accounts.REMEMBER_IDLE_DAYS, minutes=1)
+    idle = now + dt.timedelta(days=security.REMEMBER_IDLE_DAYS, minutes=1)
     assert not accounts.is_session_valid(cookie, now=idle)
     assert accounts.restore_session(cookie, now=idle) is None
 

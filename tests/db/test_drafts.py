@@ -1,7 +1,8 @@
 """Drafts keep what a user typed across a reload; sending the candidature discards it."""
 
 from db.models import Role
-from stages.services import auth, candidatures, drafts
+from stages.services import auth, drafts
+from stages.services.candidatures import applications
 from tests.factories import make_offer, make_user
 
 
@@ -23,7 +24,7 @@ def test_applying_discards_the_motivation_draft(db_url):
     student = auth.load_user(make_user(Role.STUDENT))
     key = drafts.motivation_key(offer_id)
     drafts.save_text(student, key, "Je souhaite découvrir le métier de professeur des écoles.")
-    candidatures.apply(student, offer_id, drafts.load_text(student, key))
+    applications.apply(student, offer_id, drafts.load_text(student, key))
     assert drafts.load_text(student, key) is None
 
 

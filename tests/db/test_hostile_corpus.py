@@ -15,7 +15,8 @@ from sqlalchemy import inspect, select, text
 from db import get_engine, read_session
 from db.models import Role, User
 from stages.domain.emails import is_valid_email
-from stages.services import accounts, admin, auth, candidatures, drafts, offers
+from stages.services import accounts, admin, auth, drafts, offers
+from stages.services.candidatures import answers, applications, catalogue
 from stages.services.errors import ServiceError
 from tests.factories import PASSWORD, make_candidature, make_offer, make_user
 
@@ -94,14 +95,14 @@ def test_every_form_field_through_its_service(db_url):
                     attempt(offers.save_step, director, step, {**data, name: value}, form_key=f"corpus-{step}-{name}")
                     calls += 1
         # Candidatures: motivation, refusal reason; drafts.
-        attempt(candidatures.apply, student, offer_id, value)
+        attempt(applications.apply, student, offer_id, value)
         cand = make_candidature(offer_id, make_user(Role.STUDENT))
-        attempt(candidatures.refuse, director, cand, value)
+        attempt(answers.refuse, director, cand, value)
         attempt(drafts.save_text, student, drafts.motivation_key(offer_id), value)
         attempt(drafts.save_text, student, value, value)
         # Ids typed in a URL.
         attempt(offers.load_form, director, value)
-        attempt(candidatures.get_offer, student, value)
+        attempt(catalogue.get_offer, student, value)
         calls += 12
     for email in BAD_EMAILS + HOSTILE:
         attempt(accounts.signup_student, first_name="Ève", last_name="Test", lycee_id=lycee, email=email,

@@ -6,7 +6,8 @@ import pytest
 
 from db.models import Role
 from stages.domain.ids import parse_id
-from stages.services import auth, candidatures, offers
+from stages.services import auth, offers
+from stages.services.candidatures import catalogue
 from stages.services.errors import ServiceError
 from tests.factories import make_offer, make_user
 
@@ -31,4 +32,4 @@ def test_a_missing_offer_and_another_schools_offer_get_the_same_answer(db_url):
     assert answers == {offers.NOT_YOURS}
     student = auth.load_user(make_user(Role.STUDENT))
     with pytest.raises(ServiceError):
-        candidatures.get_offer(student, HUGE)
+        catalogue.get_offer(student, HUGE)
