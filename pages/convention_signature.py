@@ -8,7 +8,7 @@ from stages.domain.conventions import APPROVAL_TEXT
 from stages.services.conventions import signing
 from stages.services.errors import ServiceError
 from stages.ui.conventions import client_address
-from stages.ui.safe import md_escape
+from stages.ui.safe import alert, md_escape
 
 st.title("Signature de la convention de stage")
 token = st.query_params.get("token", "")
@@ -19,7 +19,7 @@ if st.session_state.get(done_key):
 try:
     view = signing.legal_rep_view(token)
 except ServiceError as exc:
-    st.error(exc.message)
+    alert("error", exc.message)
     st.stop()
 
 st.write(f"Convention n° {view.number} — stage de {md_escape(view.student_name)} : « {md_escape(view.offer_title)} », "
@@ -40,7 +40,7 @@ with st.form("rep_sign"):
             signing.sign_as_legal_rep(token, approved=approved, typed_name=typed, document_hash=view.document_hash,
                                       client_address=client_address())
         except ServiceError as exc:
-            st.error(exc.message)
+            alert("error", exc.message)
         else:
             st.session_state[done_key] = ("Merci : votre signature est enregistrée. Chaque partie est prévenue "
                                           "quand la convention est signée par tous.")

@@ -1,6 +1,7 @@
 """The conventions as each party sees them: one row per convention (a light per party, what is
-missing in words, the action that is theirs), their part's form, signing, the PDF, uploads;
-and the DSDEN's block of the dashboard. Every rule and check is in ``stages.services.conventions``."""
+missing in words, the action that is theirs), their part's form, signing, the PDF, uploads.
+The DSDEN's block of the dashboard is ``stages.ui.convention_tracking``. Every rule and check is in
+``stages.services.conventions``."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import streamlit as st
 
 from stages.domain.conventions import APPROVAL_TEXT, FIELD_LABELS, PARTY_LABELS, Party
 from stages.services.auth import CurrentUser
-from stages.services.conventions import files, parts, signing, tracking, views
+from stages.services.conventions import files, parts, signing, views
 from stages.services.errors import ServiceError
-from stages.ui.safe import md_escape
+from stages.ui.safe import alert, md_escape
 from stages.ui.session import flash
 
 LIGHT_ICONS = {"green": "🟢", "orange": "🟠", "grey": "⚪"}
@@ -32,14 +33,15 @@ def lights_text(row: views.Row) -> str:
                        for p in (Party.HOST, Party.STUDENT, Party.LEGAL_REP, Party.LYCEE))
 
 
-def _run(action, message: str) -> None:
+def run_action(action, message: str) -> None:
+    """Call a service; on success flash ``message`` (``{result}``: its return) and rerun, else show why."""
     try:
         result = action()
     except ServiceError as exc:
-        st.error(exc.message)
+        alert("error", exc.message)
         for field, problem in exc.errors.items():
             if problem != exc.message:
-                st.caption(f"{FIELD_LABELS.get(field, field)} : {problem}")
+                st.caption(md_escape(f"{FIELD_LABELS.get(field, field)} : {problem}"))
     else:
         flash(message.format(result=result))
         st.rerun()
@@ -92,7 +94,7 @@ def _part_form(user: CurrentUser, detail: views.Detail) -> None:
             data["rep2_email"] = st.text_input(FIELD_LABELS["rep2_email"] + " (facultatif)",
                                                saved.get("rep2_email", ""), key=f"{key}_r2e")
         if st.form_submit_button("Enregistrer ma partie", type="primary"):
-            _run(lambda: parts.complete_part(user, row.id, data),
+            run_action(lambda: parts.complete_part(user, row.id, data),
                  "Partie enregistrée. État de la convention : {result}.")
 
 
@@ -106,7 +108,7 @@ def _sign_form(user: CurrentUser, detail: views.Detail) -> None:
         typed = st.text_input("Votre nom complet (prénom et nom)", key=f"conv{row.id}_name",
                               placeholder=user.full_name)
         if st.form_submit_button("Signer la convention", type="primary"):
-            _run(lambda: signing.sign(user, row.id, approved=approved, typed_name=typed,
+            run_action(lambda: signing.sign(user, row.id, approved=approved, typed_name=typed,
                                       document_hash=detail.document_hash, client_address=client_address()),
                  "Convention signée : {result}.")
 
@@ -121,7 +123,7 @@ def _upload_form(user: CurrentUser, convention_id: int) -> None:
                 if upload is None:
                     st.error("Choisissez le fichier PDF de la convention signée.")
                 else:
-                    _run(lambda: files.upload_signed(user, convention_id, upload.name, upload.getvalue()),
+                    run_action(lambda: files.upload_signed(user, convention_id, upload.name, upload.getvalue()),
                          "Exemplaire signé enregistré : {result}.")
 
 
@@ -140,7 +142,7 @@ def render_detail(user: CurrentUser, convention_id: int) -> None:
     try:
         detail = views.detail(user, convention_id)
     except ServiceError as exc:
-        st.error(exc.message)
+        alert("error", exc.message)
         return
     row = detail.row
     st.text(lights_text(row))
@@ -225,7 +227,7 @@ def render_lycee_head(user: CurrentUser) -> None:
                     result = signing.bulk_sign(user, chosen, approved=approved, typed_name=typed,
                                                client_address=client_address())
                 except ServiceError as exc:
-                    st.error(exc.message)
+                    alert("error", exc.message)
                 else:
                     if result.done:
                         flash(f"{len(result.done)} convention(s) signée(s).")
@@ -233,55 +235,3 @@ def render_lycee_head(user: CurrentUser) -> None:
                         flash(error, "error")
                     st.rerun()
     render_rows(user, rows)
-
-
-# --------------------------------------------------------------------------- the DSDEN
-
-
-def render_dashboard(user: CurrentUser, circonscription_ids: list[int] | None) -> None:
-    """The dashboard's block: figures per circonscription, and the stages starting within 10 days."""
-    st.subheader("Conventions de stage", anchor=False)
-    try:
-        figures = tracking.figures(user, circonscription_ids)
-        urgent = tracking.urgent_frame(user, circonscription_ids)
-    except ServiceError as exc:
-        st.error(exc.message)
-        return
-    if figures.empty:
-        st.text("Aucune convention pour la campagne en cours.")
-    else:
-        st.dataframe(figures, hide_index=True, width="stretch")
-    st.markdown("**Stages qui commencent dans 10 jours ou moins, convention non signée**")
-    if urgent.empty:
-        st.text("Aucun : toutes les conventions des stages qui commencent bientôt sont signées.")
-    else:
-        st.dataframe(urgent, hide_index=True, width="stretch",
-                     column_config={"Jours restants": st.column_config.NumberColumn(format="%d")})
-    cols = st.columns(4)
-    for col, (table, fmt, label) in zip(cols, (("figures", "csv", "Synthèse (CSV)"), ("figures", "xlsx", "Synthèse (XLSX)"),
-                                                ("urgent", "csv", "À signer sous 10 jours (CSV)"),
-                                                ("urgent", "xlsx", "À signer sous 10 jours (XLSX)"))):
-        col.download_button(label, data=lambda t=table, f=fmt: tracking.export(user, t, f, circonscription_ids)[2],
-                            file_name=f"conventions-{'par-circonscription' if table == 'figures' else 'a-signer'}.{fmt}",
-                            mime="text/csv" if fmt == "csv" else
-                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                            key=f"conv_export_{table}_{fmt}")
-    if tracking.can_record_offline(user):
-        render_coordinator_upload(user)
-
-
-def render_coordinator_upload(user: CurrentUser) -> None:
-    """A coordinator records a convention signed on paper, by the number printed on it."""
-    with st.expander("Déposer une convention signée hors plateforme"):
-        st.caption("Pour une convention signée sur papier par toutes les parties : indiquez son numéro "
-                   "(imprimé en bas de chaque page) et déposez son scan (PDF, 5 Mo au plus).")
-        with st.form("dsden_upload"):
-            number = st.text_input("Numéro de la convention", placeholder="CONV-071-2026-2027-000042",
-                                   key="dsden_upload_number")
-            upload = st.file_uploader("Convention signée (PDF)", type=["pdf"], key="dsden_upload_file")
-            if st.form_submit_button("Déposer l'exemplaire signé"):
-                if upload is None:
-                    st.error("Choisissez le fichier PDF de la convention signée.")
-                else:
-                    _run(lambda: files.upload_signed_by_number(user, number, upload.name, upload.getvalue()),
-                         "Convention {result} enregistrée comme signée hors plateforme.")

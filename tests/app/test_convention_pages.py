@@ -10,7 +10,8 @@ from sqlalchemy import select
 from db import read_session
 from db.models import Convention, ConventionSignature, Lycee, OutboxMail, Role
 from stages.domain.conventions import Party, Status
-from stages.services import auth, candidatures
+from stages.services import auth
+from stages.services.candidatures import answers
 from stages.services.conventions import parts
 from tests.app.conftest import make_app, open_page
 from tests.db.test_conventions import HOST, LYCEE, STUDENT
@@ -26,7 +27,7 @@ def arrange():
                             uai=uai, first_name="Claire", last_name="Proviseure")
     offer = make_offer(director, max_students=2)
     cand = make_candidature(offer, student)
-    candidatures.accept(auth.load_user(director), cand)
+    answers.accept(auth.load_user(director), cand)
     with read_session() as s:
         conv = s.scalar(select(Convention.id).where(Convention.candidature_id == cand))
     return director, student, head.id, conv

@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import re
 import threading
+from dataclasses import astuple
 
 import pytest
 from pypdf import PdfReader
@@ -18,7 +19,8 @@ from db import read_session
 from db.models import (Candidature, CandidatureStatus, Convention, ConventionSignature, ConventionToken, Lycee,
                        OutboxMail, Role, User)
 from stages.domain.conventions import Party, Status
-from stages.services import auth, candidatures
+from stages.services import auth
+from stages.services.candidatures import answers, applications
 from stages.services.conventions import files, parts, reminders, signing, tracking, views
 from stages.services.errors import NotFound, PermissionDenied, ValidationError
 from tests.factories import make_candidature, make_offer, make_user
@@ -52,7 +54,7 @@ def world(db_url):
     head, other_head = head_of(uai), head_of(other_uai)
     offer = make_offer(director.id, max_students=3)
     cand = make_candidature(offer, student.id)
-    candidatures.accept(director, cand)
+    answers.accept(director, cand)
     with read_session() as s:
         conv_id = s.scalar(select(Convention.id).where(Convention.candidature_id == cand))
     return dict(director=director, other_director=other_director, student=student, other_student=other_student,
@@ -306,7 +308,7 @@ def test_a_declined_candidature_cancels_its_convention(world):
     w, conv = world, world["conv"]
     complete_all(w)
     token = rep_tokens("marie.durand@example.fr")[-1]
-    candidatures.decline(w["student"], w["cand"])
+    applications.decline(w["student"], w["cand"])
     assert status(conv) == Status.CANCELLED
     row = views.list_for(w["director"])[0]
     assert row.status_label == "Annulée" and set(row.lights.values()) == {"grey"}
@@ -337,7 +339,7 @@ def test_dsden_figures_and_urgent_table_without_student_names(world):
     w, conv = world, world["conv"]
     other_offer = make_offer(w["director"].id, title="Maternelle")
     cand2 = make_candidature(other_offer, w["other_student"].id)
-    candidatures.accept(w["director"], cand2)
+    answers.accept(w["director"], cand2)
     parts.complete_part(w["director"], conv, HOST)
     coordinator = cu(make_user(Role.COORDINATOR))
     frame = tracking.figures(coordinator)
@@ -348,7 +350,7 @@ def test_dsden_figures_and_urgent_table_without_student_names(world):
     rows = tracking.urgent(coordinator, now=soon)
     assert len(rows) == 2 and rows[0].values[6] == 7
     assert tracking.urgent(coordinator, now=soon - dt.timedelta(days=10)) == []
-    name, mime, data = tracking.export(coordinator, "urgent", "csv", now=soon)
+    name, mime, data = astuple(tracking.export(coordinator, "urgent", "csv", now=soon))
     text = data.decode("utf-8-sig")
     assert name.endswith(".csv") and "Jours restants" in text and "Partie du lycée à compléter" in text
     assert "Durand" not in text and "Petit" not in text
@@ -360,11 +362,11 @@ def test_dsden_figures_and_urgent_table_without_student_names(world):
     other_ien = cu(make_user(Role.IEN, circonscription_id=other_circ))
     assert len(tracking.urgent(own_ien, now=soon)) == 2
     assert tracking.urgent(other_ien, now=soon) == [] and len(tracking.figures(other_ien)) == 0
-    assert tracking.export(other_ien, "figures", "xlsx")[0].endswith(".xlsx")
+    assert tracking.export(other_ien, "figures", "xlsx").file_name.endswith(".xlsx")
 
 
 def test_demo_holds_a_convention_in_every_state_and_lycee_head_accounts(db_url):
-    from stages.services import demo
+    from stages.seed import demo
 
     demo.seed_demo()
     with read_session() as s:

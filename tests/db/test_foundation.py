@@ -9,7 +9,8 @@ from db import read_session
 from db.models import Campaign, Candidature, CandidatureStatus, Offer, OfferStatus, Role, User
 from stages.domain.candidatures import effective_status
 from stages.domain.timeutil import utcnow
-from stages.services import auth, campaigns, demo, maintenance
+from stages.seed import demo
+from stages.services import auth, campaigns, maintenance
 from stages.services.errors import ValidationError
 
 PASSWORD = "Mot-de-passe-2025!"
@@ -77,7 +78,7 @@ def test_current_campaign_uses_the_rule(db_url):
 
 def test_demo_shows_every_tab_and_colour_and_is_loaded_once(db_url):
     report = demo.seed_demo()
-    assert report.created and report.candidatures == 18  # 12, and 6 with a convention in every state (issue 12)
+    assert report.created and report.candidatures == 18  # 12, and 6 with a convention in every state
     assert not demo.seed_demo().created
     now = utcnow()
     with read_session() as session:

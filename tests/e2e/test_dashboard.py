@@ -5,7 +5,7 @@ import io
 
 from playwright.sync_api import expect
 
-from stages.services.demo import DEMO_PASSWORD
+from stages.seed.demo import DEMO_PASSWORD
 from tests.e2e.conftest import login, wait_idle
 
 
@@ -17,7 +17,7 @@ def metric_value(page, label: str) -> str:
 def test_coordinator_filters_a_circonscription_and_downloads_an_export(live_server, page):
     login(page, live_server, "coordinateur.dsden71@ac-dijon.fr", DEMO_PASSWORD)
     expect(page.get_by_role("heading", name="Tableau de bord").first).to_be_visible()
-    assert metric_value(page, "Offres publiées") == "6"  # 5, and the demo conventions' offer (issue 12)
+    assert metric_value(page, "Offres publiées") == "6"  # 5, and the demo conventions' offer
     expect(page.locator(".js-plotly-plot").first).to_be_visible()
 
     circonscriptions = page.get_by_test_id("stMultiSelect").filter(has_text="Circonscriptions")

@@ -120,18 +120,16 @@ def urgent_frame(user: CurrentUser, circonscription_ids: list[int] | None = None
     return pd.DataFrame([r.values for r in urgent(user, circonscription_ids, now)], columns=URGENT_COLUMNS)
 
 
+EXPORT_NAMES = {"figures": "conventions-par-circonscription", "urgent": "conventions-a-signer-sous-10-jours"}
+
+
 def export(user: CurrentUser, table: str, fmt: str, circonscription_ids: list[int] | None = None,
-           now: dt.datetime | None = None) -> tuple[str, str, bytes]:
-    """(file name, MIME type, bytes) of "figures" or "urgent", as CSV (; BOM) or XLSX, formula-safe."""
+           now: dt.datetime | None = None) -> exports.ExportFile:
+    """"figures" or "urgent" as CSV (; BOM) or XLSX, formula-safe."""
     if table == "figures":
-        frame, name = figures(user, circonscription_ids), "conventions-par-circonscription"
+        frame = figures(user, circonscription_ids)
     elif table == "urgent":
-        frame, name = urgent_frame(user, circonscription_ids, now), "conventions-a-signer-sous-10-jours"
+        frame = urgent_frame(user, circonscription_ids, now)
     else:
         raise ValidationError("Tableau inconnu.")
-    if fmt == "csv":
-        return f"{name}.csv", "text/csv", exports.to_csv_bytes(frame)
-    if fmt == "xlsx":
-        return (f"{name}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                exports.to_xlsx_bytes(frame, sheet_name="Conventions"))
-    raise ValidationError("Format d'export inconnu : choisissez CSV ou XLSX.")
+    return exports.export_file(EXPORT_NAMES[table], frame, fmt, sheet_name="Conventions")

@@ -226,7 +226,7 @@ def seed_demo(now: dt.datetime | None = None) -> DemoReport:
                                      to_status=OfferStatus.PUBLISHED, author_id=offer.created_by_id,
                                      at=offer.published_at))
         extra_offers = len(offers) + (1 if directors else 0)
-    from stages.services import demo_conventions  # issue 12: a convention in every state, lycée heads
+    from stages.seed import demo_conventions  # a convention in every state, and the lycée heads
 
     demo_conventions.seed(DEMO_PASSWORD, now)
     with write_session() as session:
