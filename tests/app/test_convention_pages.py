@@ -125,7 +125,7 @@ def test_dashboard_block_for_the_dsden(sqlite_url):
     coordinator = make_user(Role.COORDINATOR)
     at = make_app(coordinator).run()
     assert not at.exception
-    assert "Conventions de stage" in [s.value for s in at.subheader]
+    assert "Conventions de stage" in [h.value for h in at.header]
     frame = next(d.value for d in at.dataframe if "Non commencées" in d.value.columns)
     assert int(frame[frame["Circonscription"] == "Total"]["Non commencées"].iloc[0]) == 1
     assert all("Durand" not in str(d.value.to_dict()) for d in at.dataframe)

@@ -13,7 +13,7 @@ import uuid
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from stages.services.demo import DEMO_PASSWORD
+from stages.seed.demo import DEMO_PASSWORD
 from tests.conftest import mail_text
 from tests.e2e.conftest import goto, login, wait_idle
 from tests.e2e.test_candidatures import DIRECTOR, PASSWORD, new_candidature, new_offer, row
@@ -107,7 +107,7 @@ def test_the_whole_circuit(live_server, page):
     wait_idle(page)
     expect(page.get_by_text("Partie enregistrée. État de la convention : Prête à signer.")).to_be_visible()
     sign_here(page, f"Zoé {last}")
-    expect(page.get_by_text("Convention signée", exact=False)).to_be_visible()
+    expect(page.get_by_text("Convention signée :", exact=False)).to_be_visible()
 
     # The legal representative signs from the mail's link (no account).
     mail = server.smtp.wait_for(f"parent.{email}")[-1]
@@ -122,14 +122,14 @@ def test_the_whole_circuit(live_server, page):
     # The director signs.
     director_conventions(page, server, last)
     sign_here(page, "Hugues Traver")
-    expect(page.get_by_text("Convention signée", exact=False)).to_be_visible()
+    expect(page.get_by_text("Convention signée :", exact=False)).to_be_visible()
 
     # The lycée head signs in bulk.
     relog(page, server, HEAD)
     page.get_by_test_id("stCheckbox").filter(has_text=last).click()
     page.get_by_text("J'ai lu et j'approuve la convention (pour chacune des conventions cochées)").click()
-    head_name = server.python("from stages.services import auth; "
-                              f"print(auth.get_user_by_email({HEAD!r}).full_name)").strip()
+    head_name = server.python("from tests.factories import user_by_email; "
+                              f"print(user_by_email({HEAD!r}).full_name)").strip()
     fill(page, "Votre nom complet (prénom et nom)", head_name)
     page.get_by_role("button", name="Signer les conventions cochées").click()
     wait_idle(page)
