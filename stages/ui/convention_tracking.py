@@ -10,7 +10,7 @@ import streamlit as st
 from stages.services.auth import CurrentUser
 from stages.services.conventions import files, tracking
 from stages.services.errors import ServiceError
-from stages.ui.conventions import run_action
+from stages.ui.conventions import upload_field
 from stages.ui.downloads import download_buttons
 from stages.ui.safe import alert
 
@@ -52,10 +52,6 @@ def _coordinator_upload(user: CurrentUser) -> None:
         with st.form("dsden_upload"):
             number = st.text_input("Numéro de la convention", placeholder="CONV-071-2026-2027-000042",
                                    key="dsden_upload_number")
-            upload = st.file_uploader("Convention signée (PDF)", type=["pdf"], key="dsden_upload_file")
-            if st.form_submit_button("Déposer l'exemplaire signé"):
-                if upload is None:
-                    st.error("Choisissez le fichier PDF de la convention signée.")
-                else:
-                    run_action(lambda: files.upload_signed_by_number(user, number, upload.name, upload.getvalue()),
-                               "Convention {result} enregistrée comme signée hors plateforme.")
+            upload_field("dsden_upload",
+                         lambda name, data: files.upload_signed_by_number(user, number, name, data),
+                         "Convention {result} enregistrée comme signée hors plateforme.")

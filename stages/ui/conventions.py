@@ -113,17 +113,22 @@ def _sign_form(user: CurrentUser, detail: views.Detail) -> None:
                  "Convention signée : {result}.")
 
 
+def upload_field(key: str, store, message: str) -> None:
+    """Inside the caller's form: the signed PDF's uploader and its button; ``store(name, data)`` records it."""
+    upload = st.file_uploader("Convention signée (PDF)", type=["pdf"], key=f"{key}_file")
+    if st.form_submit_button("Déposer l'exemplaire signé"):
+        if upload is None:
+            st.error("Choisissez le fichier PDF de la convention signée.")
+        else:
+            run_action(lambda: store(upload.name, upload.getvalue()), message)
+
+
 def _upload_form(user: CurrentUser, convention_id: int) -> None:
     with st.expander("Signée hors plateforme ? Déposer l'exemplaire signé (PDF)"):
         st.caption("Si la convention a été signée sur papier par toutes les parties, déposez son scan (PDF, 5 Mo "
                    "au plus) : elle passe à l'état « Signée hors plateforme ».")
         with st.form(f"conv{convention_id}_upload"):
-            upload = st.file_uploader("Convention signée (PDF)", type=["pdf"], key=f"conv{convention_id}_file")
-            if st.form_submit_button("Déposer l'exemplaire signé"):
-                if upload is None:
-                    st.error("Choisissez le fichier PDF de la convention signée.")
-                else:
-                    run_action(lambda: files.upload_signed(user, convention_id, upload.name, upload.getvalue()),
+            upload_field(f"conv{convention_id}", lambda name, data: files.upload_signed(user, convention_id, name, data),
                          "Exemplaire signé enregistré : {result}.")
 
 
