@@ -212,6 +212,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
+    from stages import logs
+
+    logs.configure()
+    logs.set_actor(f"manage.py {args.command}")
     try:
         return COMMANDS[args.command][2](args)
     except KeyboardInterrupt:

@@ -91,6 +91,7 @@ def get_engine(url: str | None = None) -> Engine:
                 engine = _make_engine(key)
                 _engines[key] = engine
                 _makers[key] = sessionmaker(engine, expire_on_commit=False)
+                event.listen(_makers[key], "after_flush", _record_changes)
     return engine
 
 
@@ -132,6 +133,27 @@ def ensure_database(url: str | None = None) -> None:
         _migrated.add(key)
 
 
+def head_revision() -> str:
+    """The newest migration of the code (cached: the code does not change while it runs)."""
+    global _head
+    if _head is None:
+        from alembic.script import ScriptDirectory
+
+        _head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return _head
+
+
+_head: str | None = None
+
+
+def current_revision(url: str | None = None) -> str | None:
+    """The migration the database is at (None for an empty database). Never migrates."""
+    from alembic.runtime.migration import MigrationContext
+
+    with get_engine(url).connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
 def refresh_statistics(url: str | None = None) -> None:
     """SQLite: give the query planner fresh statistics (no-op on PostgreSQL, whose autovacuum does it).
 
@@ -169,18 +191,59 @@ def read_session(url: str | None = None) -> Iterator[Session]:
         session.close()
 
 
+def _record_changes(session: Session, _flush_context) -> None:
+    """after_flush: the tables, ids and changed column names of this flush (never the values)."""
+    changes = session.info.setdefault("changes", [])
+    status_changes = session.info.setdefault("status_changes", [])
+    for op, objects in (("insert", session.new), ("update", session.dirty), ("delete", session.deleted)):
+        for obj in objects:
+            state = inspect(obj)
+            if op == "update":
+                fields = [attr.key for attr in state.attrs if attr.history.has_changes()]
+                if not fields:
+                    continue
+            else:
+                fields = None
+            key = state.mapper.primary_key_from_instance(obj)
+            entry = {"table": obj.__tablename__, "id": key[0] if len(key) == 1 else None, "op": op}
+            if fields:
+                entry["fields"] = sorted(fields)
+            changes.append(entry)
+            if op == "insert" and obj.__tablename__ == "status_changes":
+                status_changes.append({"entity": obj.entity_type, "id": obj.entity_id, "to": obj.to_status})
+
+
+def _caller_name() -> str:
+    """The function that opened the unit of work (``module.function``): the action of the log line."""
+    import sys
+
+    frame = sys._getframe(3)  # write_session's body <- contextmanager.__enter__ <- the caller
+    return f"{frame.f_globals.get('__name__', '?')}.{frame.f_code.co_name}"
+
+
 @contextmanager
 def write_session(url: str | None = None) -> Iterator[Session]:
-    """A unit of work: committed at the end, rolled back on any exception."""
+    """A unit of work: committed at the end, rolled back on any exception.
+
+    Each one that changed data writes one JSON line to the logs (``stages.logs``).
+    """
+    from stages import logs
+
     ensure_database(url)
     token = _immediate.set(True)
     session = _maker(url)()
+    action = _caller_name()
     try:
         yield session
         session.commit()
-    except BaseException:
+    except BaseException as exc:
         session.rollback()
+        if session.info.get("changes"):
+            logs.log_write(action, session.info["changes"], session.info.get("status_changes", []),
+                           f"error: {type(exc).__name__}")
         raise
+    else:
+        logs.log_write(action, session.info.get("changes", []), session.info.get("status_changes", []), "ok")
     finally:
         session.close()
         _immediate.reset(token)

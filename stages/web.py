@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from stages.config import get_settings
@@ -29,8 +29,19 @@ log = logging.getLogger("stages")
 MAX_BODY = 4096
 
 
-async def _health(_request):
-    return PlainTextResponse("ok")
+async def _health(request: Request) -> Response:
+    from stages.services import health
+
+    report = await run_in_threadpool(health.check, _request_origin(request))
+    return JSONResponse(report, status_code=200 if report["status"] == "ok" else 503,
+                        headers={"Cache-Control": "no-store"})
+
+
+def _request_origin(request: Request) -> str:
+    """The origin the browser used, as the proxy tells it (X-Forwarded-Proto, Host)."""
+    scheme = request.headers.get("x-forwarded-proto", request.url.scheme).split(",")[0].strip()
+    host = request.headers.get("x-forwarded-host") or request.headers.get("host") or ""
+    return f"{scheme}://{host.split(',')[0].strip()}".lower()
 
 
 def _origin_of(url: str) -> str:
@@ -69,16 +80,32 @@ def _back(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
 
 
+def _from_page_script(request: Request) -> bool:
+    """The page's script (fetch) asks for a JSON answer; a plain form post gets redirects."""
+    return request.headers.get("x-stages-handoff") == "fetch"
+
+
+def _handoff_refused(request: Request, status: int, reason: str) -> Response:
+    log.warning("handoff refused", extra={"event": "login_cookie_refused", "reason": reason, "status": status})
+    if _from_page_script(request):
+        return JSONResponse({"remembered": False, "reason": reason}, status_code=status)
+    if status == 403:
+        return PlainTextResponse("Requête refusée : elle ne vient pas de l'application.", status_code=403)
+    return _back("/connexion?memoire=echec")
+
+
 async def _open_session(request: Request) -> Response:
     if not same_origin(request):
-        return PlainTextResponse("Requête refusée : elle ne vient pas de l'application.", status_code=403)
+        return _handoff_refused(request, 403, "origin")
     token = await _form_token(request)
     opened = await run_in_threadpool(accounts.open_remembered_session, token, request.headers.get("user-agent"))
     if opened is None:
-        return _back("/connexion?memoire=echec")
-    cookie, _expires = opened
-    response = _back("/")
-    response.set_cookie(accounts.COOKIE_NAME, cookie, max_age=accounts.REMEMBER_DAYS * 24 * 3600, path="/",
+        return _handoff_refused(request, 400, "token")
+    cookie, expires = opened
+    response = JSONResponse({"remembered": True}) if _from_page_script(request) else _back("/")
+    # No max_age for a browser-session login: the cookie ends with the browser (and after 30 idle minutes).
+    max_age = accounts.REMEMBER_DAYS * 24 * 3600 if expires is not None else None
+    response.set_cookie(accounts.COOKIE_NAME, cookie, max_age=max_age, path="/",
                         httponly=True, samesite="lax", secure=_secure())
     return response
 

@@ -37,6 +37,8 @@ ACTIVATION_HOURS = 72
 RESET_HOURS = 2
 HANDOFF_SECONDS = 60
 REMEMBER_DAYS = 14
+SESSION_IDLE_MINUTES = 30  # a browser-session login ends after 30 minutes without activity
+SESSION_MAX_HOURS = 12
 COOKIE_NAME = "stages_session"
 
 FUNCTION_MIN, FUNCTION_MAX = 3, 150
@@ -316,10 +318,20 @@ class LoginResult:
     handoff_token: str | None  # set when "Se souvenir de moi" was ticked: the page posts it to /app/session
 
 
-def login(email: str, password: str, remember: bool = False, now: dt.datetime | None = None) -> LoginResult:
-    """Check the credentials (with the lockout of ``auth.authenticate``); prepare the remembered login."""
+def login(email: str, password: str, remember: bool = False, now: dt.datetime | None = None,
+          session_cookie: bool = False) -> LoginResult:
+    """Check the credentials (with the lockout of ``auth.authenticate``); prepare the login cookie.
+
+    With ``remember`` the handoff opens a 14-day cookie; with ``session_cookie`` (the app's
+    login page) a browser-session cookie, so that a reload, a new tab or another app server
+    keeps the login without "Se souvenir de moi".
+    """
     user = auth.authenticate(email, password, now=now)
-    token = create_handoff(user.id, "remember", now=now) if remember else None
+    token = None
+    if remember:
+        token = create_handoff(user.id, "remember", now=now)
+    elif session_cookie:
+        token = create_handoff(user.id, "session", now=now)
     return LoginResult(user, token)
 
 
@@ -331,33 +343,65 @@ def create_handoff(user_id: int, action: str, now: dt.datetime | None = None) ->
                       payload={"action": action})
 
 
-def _consume_handoff(session, token: str | None, action: str, now: dt.datetime) -> User | None:
+def _consume_handoff(session, token: str | None, action: str | tuple[str, ...], now: dt.datetime) -> User | None:
     row = _find_token(session, token, TokenPurpose.LOGIN_HANDOFF)
     if row is None or row.used_at is not None or row.expires_at <= now:
         return None
-    if (row.payload or {}).get("action") != action:
+    if (row.payload or {}).get("action") not in (action if isinstance(action, tuple) else (action,)):
         return None
     row.used_at = now
     return row.user
 
 
 def open_remembered_session(handoff_token: str | None, user_agent: str | None = None,
-                            now: dt.datetime | None = None) -> tuple[str, dt.datetime] | None:
-    """Exchange a "remember" handoff for a remembered login: (cookie token, expiry), or None."""
+                            now: dt.datetime | None = None) -> tuple[str, dt.datetime | None] | None:
+    """Exchange a handoff for a login cookie: (cookie token, expiry), or None.
+
+    A "remember" handoff opens a 14-day login (expiry returned: a persistent cookie); a "session"
+    handoff a browser-session login (expiry None: a session cookie), ended after
+    ``SESSION_IDLE_MINUTES`` without activity and at the latest after ``SESSION_MAX_HOURS``.
+    """
     now = now or utcnow()
     with write_session() as session:
-        user = _consume_handoff(session, handoff_token, "remember", now)
+        row = _find_token(session, handoff_token, TokenPurpose.LOGIN_HANDOFF)
+        user = _consume_handoff(session, handoff_token, ("remember", "session"), now)
         if user is None or not user.is_active:
             return None
+        persistent = (row.payload or {}).get("action") == "remember"
         token = new_token()
-        expires = now + dt.timedelta(days=REMEMBER_DAYS)
-        session.add(AuthSession(user_id=user.id, token_hash=token_hash(token), created_at=now, last_seen_at=now,
-                                expires_at=expires, user_agent=(user_agent or "")[:300] or None))
-        return token, expires
+        expires = now + (dt.timedelta(days=REMEMBER_DAYS) if persistent else dt.timedelta(hours=SESSION_MAX_HOURS))
+        auth_session = AuthSession(user_id=user.id, token_hash=token_hash(token), created_at=now, last_seen_at=now,
+                                   expires_at=expires, user_agent=(user_agent or "")[:300] or None,
+                                   persistent=persistent)
+        session.add(auth_session)
+        session.flush()
+        # The page that logged in keeps the handoff token: through it, it finds (and keeps alive) this login.
+        row.payload = {**(row.payload or {}), "auth_session_id": auth_session.id}
+        return token, (expires if persistent else None)
 
 
-def restore_session(cookie_token: str | None, now: dt.datetime | None = None) -> CurrentUser | None:
-    """The user of a remembered login (cookie), or None if unknown, expired, revoked or the account is inactive.
+def _usable(row: AuthSession | None, now: dt.datetime) -> bool:
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        return False
+    if not row.persistent and now - row.last_seen_at > dt.timedelta(minutes=SESSION_IDLE_MINUTES):
+        return False
+    return row.user.is_active
+
+
+def _touch(row: AuthSession, now: dt.datetime) -> None:
+    if now - row.last_seen_at > dt.timedelta(minutes=1):
+        row.last_seen_at = now
+
+
+@dataclass(frozen=True)
+class RestoredLogin:
+    user: CurrentUser
+    persistent: bool
+
+
+def restore_login(cookie_token: str | None, now: dt.datetime | None = None) -> RestoredLogin | None:
+    """The login of a cookie (remembered or browser-session), or None if unknown, expired, idle for
+    more than 30 minutes (browser-session), revoked or the account is inactive.
 
     Records the activity (``last_seen_at``) at most once a minute.
     """
@@ -366,14 +410,16 @@ def restore_session(cookie_token: str | None, now: dt.datetime | None = None) ->
     now = now or utcnow()
     with write_session() as session:
         row = session.scalar(select(AuthSession).where(AuthSession.token_hash == token_hash(cookie_token)))
-        if row is None or row.revoked_at is not None or row.expires_at <= now:
+        if not _usable(row, now):
             return None
-        user = row.user
-        if not user.is_active:
-            return None
-        if now - row.last_seen_at > dt.timedelta(minutes=1):
-            row.last_seen_at = now
-        return to_current_user(user)
+        _touch(row, now)
+        return RestoredLogin(to_current_user(row.user), row.persistent)
+
+
+def restore_session(cookie_token: str | None, now: dt.datetime | None = None) -> CurrentUser | None:
+    """The user of a login cookie (see :func:`restore_login`), or None."""
+    restored = restore_login(cookie_token, now=now)
+    return restored.user if restored else None
 
 
 def is_session_valid(cookie_token: str | None, now: dt.datetime | None = None) -> bool:
@@ -383,7 +429,41 @@ def is_session_valid(cookie_token: str | None, now: dt.datetime | None = None) -
     now = now or utcnow()
     with read_session() as session:
         row = session.scalar(select(AuthSession).where(AuthSession.token_hash == token_hash(cookie_token)))
-        return row is not None and row.revoked_at is None and row.expires_at > now
+        return _usable(row, now)
+
+
+def keep_login_alive(*, cookie_token: str | None = None, handoff_token: str | None = None,
+                     now: dt.datetime | None = None) -> bool | None:
+    """Called on each run of a logged-in page: is its login cookie still valid? Records the activity.
+
+    The page knows its login either by the cookie it was restored from, or by the handoff token it
+    gave to ``/app/session`` after the login form. True: valid (activity recorded, at most one write a
+    minute); False: revoked, expired or idle; None: no cookie was opened from that handoff (yet).
+    """
+    now = now or utcnow()
+    with read_session() as session:
+        if cookie_token:
+            row = session.scalar(select(AuthSession).where(AuthSession.token_hash == token_hash(cookie_token)))
+        elif handoff_token and len(handoff_token) <= 200:
+            handoff = session.scalar(select(UserToken).where(UserToken.token_hash == token_hash(handoff_token),
+                                                             UserToken.purpose == TokenPurpose.LOGIN_HANDOFF))
+            session_id = (handoff.payload or {}).get("auth_session_id") if handoff is not None else None
+            if session_id is None:
+                return None
+            row = session.get(AuthSession, int(session_id))
+        else:
+            return None
+        if not _usable(row, now):
+            return False
+        if now - row.last_seen_at <= dt.timedelta(minutes=1):
+            return True
+        row_id = row.id
+    with write_session() as session:
+        row = session.get(AuthSession, row_id)
+        if not _usable(row, now):
+            return False
+        _touch(row, now)
+        return True
 
 
 def _revoke_all(session, user_id: int, now: dt.datetime) -> None:
