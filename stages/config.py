@@ -36,6 +36,12 @@ class Settings:
     director_email_domain: str
     dev_outbox: bool
     demo_data: bool = field(default=False)
+    # Production (see deploy/ and `manage.py check-deploy`).
+    app_servers: int = field(default=1)  # how many app servers share DATABASE_URL (behind the proxy)
+    backup_dir: str = field(default=str(ROOT / "var" / "backups"))
+    backup_keep_daily: int = field(default=7)
+    backup_keep_weekly: int = field(default=5)
+    nginx_site: str = field(default="/etc/nginx/sites-enabled/stages-de-seconde")
 
     @property
     def smtp_enabled(self) -> bool:
@@ -61,6 +67,11 @@ def get_settings() -> Settings:
         # The in-app outbox is for developers: on by default only when no SMTP server is set.
         dev_outbox=_bool(env.get("DEV_OUTBOX"), smtp_host is None),
         demo_data=_bool(env.get("DEMO_DATA"), False),
+        app_servers=int(env.get("APP_SERVERS") or 1),
+        backup_dir=env.get("BACKUP_DIR") or str(ROOT / "var" / "backups"),
+        backup_keep_daily=int(env.get("BACKUP_KEEP_DAILY") or 7),
+        backup_keep_weekly=int(env.get("BACKUP_KEEP_WEEKLY") or 5),
+        nginx_site=env.get("NGINX_SITE") or "/etc/nginx/sites-enabled/stages-de-seconde",
     )
 
 
