@@ -153,7 +153,7 @@ def topology() -> Iterator[Topology]:
         pytest.fail("the topology test needs PostgreSQL: set TEST_DATABASE_URL (see README 'Tests')")
     for tool in (NGINX, CHROMIUM):
         if not Path(tool).exists():
-            pytest.fail(f"{tool} is not installed (apt-get install -y nginx-light chromium)")
+            pytest.fail(f"{tool} is not installed (apt-get install -y nginx chromium)")
     if shutil.which("envsubst") is None:
         pytest.fail("envsubst is not installed (apt-get install -y gettext-base)")
     workdir = Path(tempfile.mkdtemp(prefix="stages-topology-"))
