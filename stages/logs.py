@@ -50,8 +50,13 @@ class JsonFormatter(logging.Formatter):
         for key, value in vars(record).items():
             if key not in _STANDARD and not key.startswith("_"):
                 line[key] = value
-        if record.exc_info:
-            line["error"] = self.formatException(record.exc_info).splitlines()[-1]
+        if record.exc_info and record.exc_info[0] is not None:
+            # The frames and the error's type, not its message: a database error's message quotes
+            # the values of its statement (names, motivations).
+            import traceback
+
+            line["error"] = record.exc_info[0].__name__
+            line["traceback"] = "".join(traceback.format_tb(record.exc_info[2]))
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
