@@ -74,11 +74,15 @@ def configure(stream=None) -> None:
     _configured = True
 
 
-def log_write(action: str, changes: list[dict], status_changes: list[dict], result: str) -> None:
-    """One line for one committed (or failed) unit of work that changed data."""
+def log_write(action: str, changes: list[dict], status_changes: list[dict], result: str,
+              counts: dict[str, int] | None = None) -> None:
+    """One line for one committed (or failed) unit of work that changed data.
+
+    ``changes`` lists at most 50 rows; ``counts`` gives the number of rows per "table:operation".
+    """
     if not changes and result == "ok":
         return
     logging.getLogger(f"{LOGGER_NAME}.actions").info(
         "write", extra={"event": "write", "actor_id": _actor.get(), "action": action, "result": result,
-                        "changes": changes, "status_changes": status_changes},
+                        "changes": changes, "status_changes": status_changes, "counts": counts or {}},
     )
