@@ -30,7 +30,6 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from tests.conftest import SmtpServer, free_port, start_smtp
-from tests.e2e.conftest import browser  # noqa: F401 - the same Chromium fixture as the e2e suite
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
