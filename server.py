@@ -8,7 +8,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from stages import logs
-from stages.web import routes
+from stages.web import middleware, routes
 
 logs.configure()  # JSON lines on stdout, one per action that changes data (journald keeps them)
 
@@ -17,4 +17,4 @@ logs.configure()  # JSON lines on stdout, one per action that changes data (jour
 # with a "Page not found" dialog before app.py takes over.
 PagesManager.uses_pages_directory = False
 
-app = st.App("app.py", routes=routes())
+app = st.App("app.py", routes=routes(), middleware=middleware())

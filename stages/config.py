@@ -7,7 +7,7 @@ after changing the environment.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,13 +35,13 @@ class Settings:
     academie_code: str
     director_email_domain: str
     dev_outbox: bool
-    demo_data: bool = field(default=False)
+    bcrypt_rounds: int = 12  # 12 in production; the test suite lowers it with BCRYPT_ROUNDS=4 to stay fast
     # Production (see deploy/ and `manage.py check-deploy`).
-    app_servers: int = field(default=1)  # how many app servers share DATABASE_URL (behind the proxy)
-    backup_dir: str = field(default=str(ROOT / "var" / "backups"))
-    backup_keep_daily: int = field(default=7)
-    backup_keep_weekly: int = field(default=5)
-    nginx_site: str = field(default="/etc/nginx/sites-enabled/stages-de-seconde")
+    app_servers: int = 1  # how many app servers share DATABASE_URL (behind the proxy)
+    backup_dir: str = str(ROOT / "var" / "backups")
+    backup_keep_daily: int = 7
+    backup_keep_weekly: int = 5
+    nginx_site: str = "/etc/nginx/sites-enabled/stages-de-seconde"
 
     @property
     def smtp_enabled(self) -> bool:
@@ -64,9 +64,10 @@ def get_settings() -> Settings:
         departement_code=env.get("DEPARTEMENT_CODE") or "71",
         academie_code=env.get("ACADEMIE_CODE") or "7",
         director_email_domain=(env.get("DIRECTOR_EMAIL_DOMAIN") or "ac-dijon.fr").lower(),
-        # The in-app outbox is for developers: on by default only when no SMTP server is set.
-        dev_outbox=_bool(env.get("DEV_OUTBOX"), smtp_host is None),
-        demo_data=_bool(env.get("DEMO_DATA"), False),
+        # The in-app outbox shows activation and reset links: off unless set explicitly, and then
+        # shown to a logged-in coordinator only (see stages.services.mail.dev_outbox).
+        dev_outbox=_bool(env.get("DEV_OUTBOX"), False),
+        bcrypt_rounds=int(env.get("BCRYPT_ROUNDS") or 12),
         app_servers=int(env.get("APP_SERVERS") or 1),
         backup_dir=env.get("BACKUP_DIR") or str(ROOT / "var" / "backups"),
         backup_keep_daily=int(env.get("BACKUP_KEEP_DAILY") or 7),

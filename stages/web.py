@@ -1,10 +1,12 @@
 """The project's own HTTP routes, served beside Streamlit by ``server.py``.
 
-A Streamlit page cannot set an HttpOnly cookie, so "Se souvenir de moi" goes through here:
+A Streamlit page cannot set an HttpOnly cookie, so the login cookie goes through here:
 
-- ``POST /app/session`` (form field ``token``): the page that just logged the user in posts a
-  one-minute, single-use handoff token; the route opens a remembered login and sets the
-  HttpOnly, SameSite=Lax cookie, then redirects to the app.
+- ``POST /app/session`` (form field ``token``): the page that just logged the user in sends a
+  one-minute, single-use handoff token (by ``fetch``, header ``X-Stages-Handoff: fetch``: a JSON
+  answer; by a plain form: a redirect); the route opens the login (14 days with "Se souvenir de
+  moi", else for the browser session) and sets the HttpOnly, SameSite=Lax cookie.
+- ``GET /app/health``: JSON, the database and its migrations (no personal data).
 - ``POST /app/logout`` (form field ``token``): ends the remembered logins and clears the cookie.
 
 Streamlit's XSRF protection does not cover these routes: each checks that the request comes
@@ -23,6 +25,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from stages.config import get_settings
+from stages.domain import security
 from stages.services import accounts
 
 log = logging.getLogger("stages")
@@ -64,12 +67,33 @@ def same_origin(request: Request) -> bool:
     return bool(referer) and _origin_of(referer) in allowed
 
 
+class BodyTooLarge(Exception):
+    pass
+
+
+async def _read_capped(request: Request, cap: int = MAX_BODY) -> bytes:
+    """The request body, refused on its Content-Length, then read in chunks that stop at ``cap``
+    bytes (a chunked or lying client cannot make the server buffer more)."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.strip().isdigit() or int(declared) > cap:
+            raise BodyTooLarge
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > cap:
+            raise BodyTooLarge
+    return bytes(body)
+
+
 async def _form_token(request: Request) -> str | None:
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        return None
+    body = await _read_capped(request)
     values = parse_qs(body.decode("utf-8", "replace")).get("token")
     return values[0] if values else None
+
+
+def _too_large() -> Response:
+    return PlainTextResponse("Requête refusée : trop volumineuse.", status_code=413)
 
 
 def _secure() -> bool:
@@ -97,14 +121,17 @@ def _handoff_refused(request: Request, status: int, reason: str) -> Response:
 async def _open_session(request: Request) -> Response:
     if not same_origin(request):
         return _handoff_refused(request, 403, "origin")
-    token = await _form_token(request)
+    try:
+        token = await _form_token(request)
+    except BodyTooLarge:
+        return _too_large()
     opened = await run_in_threadpool(accounts.open_remembered_session, token, request.headers.get("user-agent"))
     if opened is None:
         return _handoff_refused(request, 400, "token")
     cookie, expires = opened
     response = JSONResponse({"remembered": True}) if _from_page_script(request) else _back("/")
-    # No max_age for a browser-session login: the cookie ends with the browser (and after 30 idle minutes).
-    max_age = accounts.REMEMBER_DAYS * 24 * 3600 if expires is not None else None
+    # No max_age for a browser-session login: the cookie ends with the browser (and after its idle limit).
+    max_age = security.REMEMBER_DAYS * 24 * 3600 if expires is not None else None
     response.set_cookie(accounts.COOKIE_NAME, cookie, max_age=max_age, path="/",
                         httponly=True, samesite="lax", secure=_secure())
     return response
@@ -113,7 +140,10 @@ async def _open_session(request: Request) -> Response:
 async def _logout(request: Request) -> Response:
     if not same_origin(request):
         return PlainTextResponse("Requête refusée : elle ne vient pas de l'application.", status_code=403)
-    token = await _form_token(request)
+    try:
+        token = await _form_token(request)
+    except BodyTooLarge:
+        return _too_large()
     await run_in_threadpool(accounts.close_session_from_route, token)
     # The cookie is cleared either way: it names a login that the logout already revoked.
     response = _back("/connexion?deconnexion=1")
@@ -127,3 +157,43 @@ def routes() -> list[Route]:
         Route("/app/session", _open_session, methods=["POST"]),
         Route("/app/logout", _logout, methods=["POST"]),
     ]
+
+
+# --------------------------------------------------------------------------- security headers
+
+SECURITY_HEADERS = {
+    # No other site may frame the app (clickjacking): both the old header and CSP's directive.
+    "x-frame-options": "DENY",
+    # What Streamlit allows: its own scripts and styles are inline or eval'd, so script-src and
+    # style-src cannot be locked here; the directives below do not get in its way.
+    "content-security-policy": "frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+}
+
+
+class SecurityHeaders:
+    """ASGI middleware adding :data:`SECURITY_HEADERS` to every HTTP response (pages, assets, routes)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _value in message.get("headers", [])}
+                extra = [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items() if k.encode() not in present]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def middleware() -> list:
+    from starlette.middleware import Middleware
+
+    return [Middleware(SecurityHeaders)]

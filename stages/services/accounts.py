@@ -6,10 +6,12 @@ never holds a password or a token in clear text.
 
 - Activation link: valid 72 hours, single-use; "Renvoyer le message d'activation" sends a new one.
 - Password reset link: valid 2 hours, single-use; the answer never says whether the address exists.
-- Remembered login: an HttpOnly cookie set by ``stages.web`` for 14 days. A page cannot set
-  such a cookie, so after the login the page hands a one-minute, single-use LOGIN_HANDOFF token
-  to the route (it is the route's CSRF token too), which opens the :class:`AuthSession`.
-- Logging out, or changing the password, revokes every remembered login of the account.
+- Login cookie: an HttpOnly cookie set by ``stages.web``, for 14 days with "Se souvenir de moi",
+  else for the browser session (30 idle minutes). A page cannot set such a cookie, so after the
+  login the page hands a one-minute, single-use LOGIN_HANDOFF token to the route (it is the
+  route's CSRF token too), which opens the :class:`AuthSession`.
+- Logging out, or changing the password, revokes every login cookie of the account and moves its
+  session generation on; a cookie of an older generation no longer logs in.
 """
 
 from __future__ import annotations
@@ -26,19 +28,15 @@ from sqlalchemy.exc import IntegrityError
 from db import read_session, write_session
 from db.models import AuthSession, Lycee, Role, School, StatusChange, TokenPurpose, User, UserToken
 from stages.config import get_settings
+from stages.domain import security
 from stages.domain.passwords import hash_password, password_problems, verify_password
 from stages.domain.text import circonscription_of, clean_text, is_valid_email, normalize_email
 from stages.domain.timeutil import utcnow
-from stages.services import auth, mail
+from stages.services import auth, mail, ratelimit
 from stages.services.auth import CurrentUser, to_current_user
 from stages.services.errors import ValidationError
 
-ACTIVATION_HOURS = 72
-RESET_HOURS = 2
 HANDOFF_SECONDS = 60
-REMEMBER_DAYS = 14
-SESSION_IDLE_MINUTES = 30  # a browser-session login ends after 30 minutes without activity
-SESSION_MAX_HOURS = 12
 COOKIE_NAME = "stages_session"
 
 FUNCTION_MIN, FUNCTION_MAX = 3, 150
@@ -46,11 +44,11 @@ NAME_MAX = 100
 
 RESET_SENT = (
     "Si un compte existe avec cette adresse électronique, un courriel vient de lui être envoyé avec "
-    f"un lien pour choisir un nouveau mot de passe. Ce lien est valable {RESET_HOURS} heures et ne sert qu'une fois."
+    f"un lien pour choisir un nouveau mot de passe. Ce lien est valable {security.RESET_HOURS} heures et ne sert qu'une fois."
 )
 ACTIVATION_SENT = (
     "Si un compte non encore activé existe avec cette adresse électronique, un nouveau message "
-    f"d'activation vient de lui être envoyé. Le lien qu'il contient est valable {ACTIVATION_HOURS} heures."
+    f"d'activation vient de lui être envoyé. Le lien qu'il contient est valable {security.ACTIVATION_HOURS} heures."
 )
 
 
@@ -80,6 +78,14 @@ def _find_token(session, token: str | None, purpose: str) -> UserToken | None:
     return session.scalar(
         select(UserToken).where(UserToken.token_hash == token_hash(token), UserToken.purpose == purpose)
         .with_for_update()
+    )
+
+
+def _retire_tokens(session, user_id: int, purpose: str, now: dt.datetime) -> None:
+    session.execute(
+        update(UserToken).where(UserToken.user_id == user_id, UserToken.purpose == purpose,
+                                UserToken.used_at.is_(None)).values(used_at=now)
+        .execution_options(synchronize_session=False)
     )
 
 
@@ -138,7 +144,7 @@ def _function_error(function: str) -> str | None:
 
 
 def signup_director(*, first_name: str, last_name: str, function: str, email: str, password: str,
-                    accepted_terms: bool, now: dt.datetime | None = None) -> SignupResult:
+                    accepted_terms: bool, now: dt.datetime | None = None, client: str | None = None) -> SignupResult:
     """« Se créer un compte en tant qu'offreur »: the school is found from its address."""
     first_name = clean_text(first_name, multiline=False)
     last_name = clean_text(last_name, multiline=False)
@@ -167,11 +173,11 @@ def signup_director(*, first_name: str, last_name: str, function: str, email: st
     if errors:
         raise ValidationError(next(iter(errors.values())), errors=errors)
     return _register(role=Role.DIRECTOR, first_name=first_name, last_name=last_name, function=function,
-                     email=address, password=password, school_id=school_id, lycee_id=None, now=now)
+                     email=address, password=password, school_id=school_id, lycee_id=None, now=now, client=client)
 
 
 def signup_student(*, first_name: str, last_name: str, lycee_id: int | None, email: str, password: str,
-                   accepted_terms: bool, now: dt.datetime | None = None) -> SignupResult:
+                   accepted_terms: bool, now: dt.datetime | None = None, client: str | None = None) -> SignupResult:
     """A student signs up with any address and chooses their lycée (général et technologique)."""
     first_name = clean_text(first_name, multiline=False)
     last_name = clean_text(last_name, multiline=False)
@@ -189,11 +195,12 @@ def signup_student(*, first_name: str, last_name: str, lycee_id: int | None, ema
     if errors:
         raise ValidationError(next(iter(errors.values())), errors=errors)
     return _register(role=Role.STUDENT, first_name=first_name, last_name=last_name, function=None,
-                     email=address, password=password, school_id=None, lycee_id=int(lycee_id), now=now)
+                     email=address, password=password, school_id=None, lycee_id=int(lycee_id), now=now, client=client)
 
 
 def _register(*, role: str, first_name: str, last_name: str, function: str | None, email: str, password: str,
-              school_id: int | None, lycee_id: int | None, now: dt.datetime | None) -> SignupResult:
+              school_id: int | None, lycee_id: int | None, now: dt.datetime | None,
+              client: str | None = None) -> SignupResult:
     """Create the account and mail its activation link; an existing address never gets a second account.
 
     When the address is taken (whatever its letter case, or by a concurrent signup), the page
@@ -205,9 +212,11 @@ def _register(*, role: str, first_name: str, last_name: str, function: str | Non
     result = SignupResult(f"{first_name} {last_name}", email)
     try:
         with write_session() as session:
+            may_mail = ratelimit.mail_request(session, "signup", email, client, now)
             existing = session.scalar(select(User).where(User.email == email))
             if existing is not None:
-                _mail_existing(session, existing, now)
+                if may_mail:
+                    _mail_existing(session, existing, now)
             else:
                 user = User(role=role, email=email, password_hash=password_hash, first_name=first_name,
                             last_name=last_name, function=function, school_id=school_id, lycee_id=lycee_id,
@@ -229,13 +238,15 @@ def _register(*, role: str, first_name: str, last_name: str, function: str | Non
 
 
 def _mail_activation(session, user: User, now: dt.datetime) -> None:
-    token = _issue(session, user.id, TokenPurpose.ACTIVATION, dt.timedelta(hours=ACTIVATION_HOURS), now)
+    # One activation link valid at a time: a new one retires the previous ones.
+    _retire_tokens(session, user.id, TokenPurpose.ACTIVATION, now)
+    token = _issue(session, user.id, TokenPurpose.ACTIVATION, dt.timedelta(hours=security.ACTIVATION_HOURS), now)
     mail.queue_mail(
         session, kind="activation", to=user.email,
         subject="Activez votre compte – Stages de seconde DSDEN 71",
         text=(f"Bienvenue {user.full_name}\n\nVotre compte a bien été enregistré ! Cliquez sur le bouton "
               "ci-dessous afin d'activer votre compte.\n\n"
-              f"Ce lien est valable {ACTIVATION_HOURS} heures et ne sert qu'une fois. Si vous n'avez pas créé "
+              f"Ce lien est valable {security.ACTIVATION_HOURS} heures et ne sert qu'une fois. Si vous n'avez pas créé "
               "de compte, ignorez ce message."),
         button=("Activer mon compte", _link("activation", token)),
     )
@@ -279,7 +290,7 @@ def activate(token: str | None, now: dt.datetime | None = None) -> ActivationRes
             raise ValidationError("Ce lien d'activation a déjà servi : demandez un nouveau message d'activation.",
                                   field="token")
         if row.expires_at <= now:
-            raise ValidationError(f"Ce lien d'activation a expiré (il est valable {ACTIVATION_HOURS} heures) : "
+            raise ValidationError(f"Ce lien d'activation a expiré (il est valable {security.ACTIVATION_HOURS} heures) : "
                                   "demandez un nouveau message d'activation ci-dessous.", field="token")
         row.used_at = now
         if user.activated_at is not None:
@@ -297,13 +308,17 @@ def _valid_address(email: str) -> str:
     return address
 
 
-def resend_activation(email: str, now: dt.datetime | None = None) -> str:
-    """Send a new activation link; the answer is the same whether or not the account exists."""
+def resend_activation(email: str, now: dt.datetime | None = None, client: str | None = None) -> str:
+    """Send a new activation link; the answer is the same whether or not the account exists.
+
+    At most ``ratelimit.MAILS_PER_ADDRESS`` mails an hour to one address; a client asking too often is refused.
+    """
     now = now or utcnow()
     address = _valid_address(email)
     with write_session() as session:
+        may_mail = ratelimit.mail_request(session, "activation", address, client, now)
         user = session.scalar(select(User).where(User.email == address))
-        if user is not None and user.activated_at is None and user.deactivated_at is None:
+        if may_mail and user is not None and user.activated_at is None and user.deactivated_at is None:
             _mail_activation(session, user, now)
     mail.send_now()
     return ACTIVATION_SENT
@@ -319,28 +334,32 @@ class LoginResult:
 
 
 def login(email: str, password: str, remember: bool = False, now: dt.datetime | None = None,
-          session_cookie: bool = False) -> LoginResult:
+          client: str | None = None, session_cookie: bool = False) -> LoginResult:
     """Check the credentials (with the lockout of ``auth.authenticate``); prepare the login cookie.
 
     With ``remember`` the handoff opens a 14-day cookie; with ``session_cookie`` (the app's
     login page) a browser-session cookie, so that a reload, a new tab or another app server
     keeps the login without "Se souvenir de moi".
     """
-    user = auth.authenticate(email, password, now=now)
+    user = auth.authenticate(email, password, now=now, client=client)
     token = None
-    if remember:
-        token = create_handoff(user.id, "remember", now=now)
-    elif session_cookie:
-        token = create_handoff(user.id, "session", now=now)
+    if remember or session_cookie:
+        token = create_handoff(user.id, "remember" if remember else "session", now=now,
+                               generation=user.session_generation)
     return LoginResult(user, token)
 
 
-def create_handoff(user_id: int, action: str, now: dt.datetime | None = None) -> str:
-    """A single-use token valid 60 seconds that a page hands to one of the routes of ``stages.web``."""
+def create_handoff(user_id: int, action: str, now: dt.datetime | None = None, generation: int | None = None) -> str:
+    """A single-use token valid 60 seconds that a page hands to one of the routes of ``stages.web``.
+
+    ``generation``: the account's session generation when the login was checked; the cookie opened
+    from this handoff belongs to it (a password change in between ends it too).
+    """
     now = now or utcnow()
+    payload = {"action": action} if generation is None else {"action": action, "generation": generation}
     with write_session() as session:
         return _issue(session, user_id, TokenPurpose.LOGIN_HANDOFF, dt.timedelta(seconds=HANDOFF_SECONDS), now,
-                      payload={"action": action})
+                      payload=payload)
 
 
 def _consume_handoff(session, token: str | None, action: str | tuple[str, ...], now: dt.datetime) -> User | None:
@@ -359,7 +378,7 @@ def open_remembered_session(handoff_token: str | None, user_agent: str | None = 
 
     A "remember" handoff opens a 14-day login (expiry returned: a persistent cookie); a "session"
     handoff a browser-session login (expiry None: a session cookie), ended after
-    ``SESSION_IDLE_MINUTES`` without activity and at the latest after ``SESSION_MAX_HOURS``.
+    ``security.IDLE_MINUTES`` without activity and at the latest after ``security.SESSION_COOKIE_MAX_HOURS``.
     """
     now = now or utcnow()
     with write_session() as session:
@@ -367,30 +386,35 @@ def open_remembered_session(handoff_token: str | None, user_agent: str | None = 
         user = _consume_handoff(session, handoff_token, ("remember", "session"), now)
         if user is None or not user.is_active:
             return None
-        persistent = (row.payload or {}).get("action") == "remember"
+        payload = row.payload or {}
+        persistent = payload.get("action") == "remember"
         token = new_token()
-        expires = now + (dt.timedelta(days=REMEMBER_DAYS) if persistent else dt.timedelta(hours=SESSION_MAX_HOURS))
+        expires = now + security.login_cookie_lifetime(persistent)
         auth_session = AuthSession(user_id=user.id, token_hash=token_hash(token), created_at=now, last_seen_at=now,
                                    expires_at=expires, user_agent=(user_agent or "")[:300] or None,
-                                   persistent=persistent)
+                                   persistent=persistent,
+                                   session_generation=payload.get("generation", user.session_generation))
         session.add(auth_session)
         session.flush()
         # The page that logged in keeps the handoff token: through it, it finds (and keeps alive) this login.
-        row.payload = {**(row.payload or {}), "auth_session_id": auth_session.id}
+        row.payload = {**payload, "auth_session_id": auth_session.id}
         return token, (expires if persistent else None)
 
 
 def _usable(row: AuthSession | None, now: dt.datetime) -> bool:
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
+    if row is None:
         return False
-    if not row.persistent and now - row.last_seen_at > dt.timedelta(minutes=SESSION_IDLE_MINUTES):
-        return False
-    return row.user.is_active
+    user = row.user
+    return user.is_active and security.login_cookie_alive(
+        persistent=row.persistent, revoked=row.revoked_at is not None, expires_at=row.expires_at,
+        last_seen_at=row.last_seen_at, generation=row.session_generation or 0,
+        account_generation=user.session_generation or 0, now=now)
 
 
-def _touch(row: AuthSession, now: dt.datetime) -> None:
-    if now - row.last_seen_at > dt.timedelta(minutes=1):
-        row.last_seen_at = now
+def _cookie_row(session, cookie_token: str | None) -> AuthSession | None:
+    if not isinstance(cookie_token, str) or not cookie_token or len(cookie_token) > 200:
+        return None
+    return session.scalar(select(AuthSession).where(AuthSession.token_hash == token_hash(cookie_token)))
 
 
 @dataclass(frozen=True)
@@ -400,19 +424,18 @@ class RestoredLogin:
 
 
 def restore_login(cookie_token: str | None, now: dt.datetime | None = None) -> RestoredLogin | None:
-    """The login of a cookie (remembered or browser-session), or None if unknown, expired, idle for
-    more than 30 minutes (browser-session), revoked or the account is inactive.
+    """The login of a cookie (remembered or browser-session), or None if unknown, expired, idle,
+    revoked, of an older session generation, or the account is inactive.
 
-    Records the activity (``last_seen_at``) at most once a minute.
+    Records the activity (``last_seen_at``) when ``security.login_activity_due``.
     """
-    if not isinstance(cookie_token, str) or not cookie_token or len(cookie_token) > 200:
-        return None
     now = now or utcnow()
     with write_session() as session:
-        row = session.scalar(select(AuthSession).where(AuthSession.token_hash == token_hash(cookie_token)))
+        row = _cookie_row(session, cookie_token)
         if not _usable(row, now):
             return None
-        _touch(row, now)
+        if security.login_activity_due(row.persistent, row.last_seen_at, now):
+            row.last_seen_at = now
         return RestoredLogin(to_current_user(row.user), row.persistent)
 
 
@@ -423,27 +446,23 @@ def restore_session(cookie_token: str | None, now: dt.datetime | None = None) ->
 
 
 def is_session_valid(cookie_token: str | None, now: dt.datetime | None = None) -> bool:
-    """Read-only check, made on every run of a remembered Streamlit session."""
-    if not cookie_token:
-        return False
-    now = now or utcnow()
-    with read_session() as session:
-        row = session.scalar(select(AuthSession).where(AuthSession.token_hash == token_hash(cookie_token)))
-        return _usable(row, now)
+    """Whether a login cookie is still valid (see :func:`keep_login_alive`, which also records the activity)."""
+    return keep_login_alive(cookie_token=cookie_token, now=now) is True
 
 
 def keep_login_alive(*, cookie_token: str | None = None, handoff_token: str | None = None,
                      now: dt.datetime | None = None) -> bool | None:
-    """Called on each run of a logged-in page: is its login cookie still valid? Records the activity.
+    """Called on the runs of a logged-in page: is its login cookie still valid? Records the activity.
 
     The page knows its login either by the cookie it was restored from, or by the handoff token it
-    gave to ``/app/session`` after the login form. True: valid (activity recorded, at most one write a
-    minute); False: revoked, expired or idle; None: no cookie was opened from that handoff (yet).
+    gave to ``/app/session`` after the login form. True: valid (activity recorded when
+    ``security.login_activity_due``); False: revoked, expired, idle or of an older session generation;
+    None: no cookie was opened from that handoff (yet), or no token at all.
     """
     now = now or utcnow()
     with read_session() as session:
         if cookie_token:
-            row = session.scalar(select(AuthSession).where(AuthSession.token_hash == token_hash(cookie_token)))
+            row = _cookie_row(session, cookie_token)
         elif handoff_token and len(handoff_token) <= 200:
             handoff = session.scalar(select(UserToken).where(UserToken.token_hash == token_hash(handoff_token),
                                                              UserToken.purpose == TokenPurpose.LOGIN_HANDOFF))
@@ -455,21 +474,24 @@ def keep_login_alive(*, cookie_token: str | None = None, handoff_token: str | No
             return None
         if not _usable(row, now):
             return False
-        if now - row.last_seen_at <= dt.timedelta(minutes=1):
+        if not security.login_activity_due(row.persistent, row.last_seen_at, now):
             return True
         row_id = row.id
     with write_session() as session:
-        row = session.get(AuthSession, row_id)
-        if not _usable(row, now):
-            return False
-        _touch(row, now)
-        return True
+        session.execute(update(AuthSession).where(AuthSession.id == row_id).values(last_seen_at=now))
+    return True
 
 
 def _revoke_all(session, user_id: int, now: dt.datetime) -> None:
+    """Ends every login of the account: remembered ones (cookies), and every open browser session,
+    which checks the account's session generation on each rerun (``stages.ui.session``)."""
     session.execute(
         update(AuthSession).where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
         .values(revoked_at=now)
+    )
+    session.execute(
+        update(User).where(User.id == user_id).values(session_generation=User.session_generation + 1)
+        .execution_options(synchronize_session=False)
     )
 
 
@@ -498,19 +520,21 @@ def close_session_from_route(handoff_token: str | None, now: dt.datetime | None 
 # --------------------------------------------------------------------------- password reset
 
 
-def request_password_reset(email: str, now: dt.datetime | None = None) -> str:
-    """Mail a reset link (2 hours, single-use). The answer never says whether the address exists."""
+def request_password_reset(email: str, now: dt.datetime | None = None, client: str | None = None) -> str:
+    """Mail a reset link (2 hours, single-use). The answer never says whether the address exists, and
+    costs the same either way (the mail leaves in the background). Rate-limited as ``resend_activation``."""
     now = now or utcnow()
     address = _valid_address(email)
     with write_session() as session:
+        may_mail = ratelimit.mail_request(session, "reset", address, client, now)
         user = session.scalar(select(User).where(User.email == address))
-        if user is not None and user.deactivated_at is None:
-            token = _issue(session, user.id, TokenPurpose.PASSWORD_RESET, dt.timedelta(hours=RESET_HOURS), now)
+        if may_mail and user is not None and user.deactivated_at is None:
+            token = _issue(session, user.id, TokenPurpose.PASSWORD_RESET, dt.timedelta(hours=security.RESET_HOURS), now)
             mail.queue_mail(
                 session, kind="password_reset", to=user.email,
                 subject="Choisir un nouveau mot de passe – Stages de seconde DSDEN 71",
                 text=(f"Bonjour {user.full_name},\n\nVous avez demandé à choisir un nouveau mot de passe. "
-                      f"Ce lien est valable {RESET_HOURS} heures et ne sert qu'une fois.\n\n"
+                      f"Ce lien est valable {security.RESET_HOURS} heures et ne sert qu'une fois.\n\n"
                       "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : "
                       "votre mot de passe actuel reste valable."),
                 button=("Choisir un nouveau mot de passe", _link("mot-de-passe-oublie", token)),
@@ -521,11 +545,13 @@ def request_password_reset(email: str, now: dt.datetime | None = None) -> str:
 
 def _valid_reset(session, token: str | None, now: dt.datetime) -> UserToken:
     row = _find_token(session, token, TokenPurpose.PASSWORD_RESET)
-    if row is None or row.used_at is not None:
+    changed = row.user.password_changed_at if row is not None else None
+    if row is None or row.used_at is not None or (changed is not None and row.created_at < changed):
+        # A link issued before the password was last changed died with that change.
         raise ValidationError("Ce lien n'est pas valable ou a déjà servi : demandez un nouveau lien ci-dessous.",
                               field="token")
     if row.expires_at <= now:
-        raise ValidationError(f"Ce lien a expiré (il est valable {RESET_HOURS} heures) : demandez-en un nouveau "
+        raise ValidationError(f"Ce lien a expiré (il est valable {security.RESET_HOURS} heures) : demandez-en un nouveau "
                               "ci-dessous.", field="token")
     return row
 
@@ -552,15 +578,21 @@ def reset_password(token: str | None, new_password: str, now: dt.datetime | None
         )
         user.failed_login_count = 0
         user.locked_until = None
+        ratelimit.clear_prefix(session, f"login:{ratelimit.digest(user.email)}:")  # every client's lock lifts
         if user.activated_at is None and user.deactivated_at is None:
             user.activated_at = now  # the link proved the address, as the activation link would
         return user.email
 
 
-def _set_password(session, user: User, password: str, now: dt.datetime) -> None:
+def _set_password(session, user: User, password: str, now: dt.datetime) -> int:
+    """New password: every other login of the account ends, every reset link dies. Returns the new generation."""
     user.password_hash = hash_password(password)
     user.password_changed_at = now
+    _retire_tokens(session, user.id, TokenPurpose.PASSWORD_RESET, now)
     _revoke_all(session, user.id, now)
+    session.flush()
+    session.refresh(user, ["session_generation"])
+    return user.session_generation
 
 
 # --------------------------------------------------------------------------- Mon compte
@@ -613,8 +645,11 @@ def update_profile(user: CurrentUser, *, first_name: str, last_name: str, functi
 
 
 def change_password(user: CurrentUser, *, current_password: str, new_password: str,
-                    now: dt.datetime | None = None) -> None:
-    """Asks for the current password; ends every remembered login of the account."""
+                    now: dt.datetime | None = None) -> int:
+    """Asks for the current password; ends every other login of the account (remembered or not).
+
+    Returns the account's new session generation: the caller's own session adopts it and goes on.
+    """
     now = now or utcnow()
     with write_session() as session:
         row = session.get(User, user.id)
@@ -625,4 +660,4 @@ def change_password(user: CurrentUser, *, current_password: str, new_password: s
             raise ValidationError(" ".join(problems), field="new_password")
         if verify_password(new_password, row.password_hash):
             raise ValidationError("Choisissez un mot de passe différent de l'actuel.", field="new_password")
-        _set_password(session, row, new_password, now)
+        return _set_password(session, row, new_password, now)

@@ -42,17 +42,12 @@ class DeployReport:
         return out
 
 
-def _bcrypt_rounds() -> int:
-    from stages.domain import passwords
-
-    return passwords.BCRYPT_ROUNDS
-
-
 def _check_settings(report: DeployReport) -> None:
     settings = get_settings()
     if settings.dev_outbox:
-        report.errors.append("DEV_OUTBOX est activé : la boîte d'envoi des développeurs montre les courriels "
-                             "(liens d'activation, de mot de passe) dans l'application. Mettez DEV_OUTBOX=0.")
+        report.errors.append("DEV_OUTBOX est activé : la boîte d'envoi des développeurs montre aux coordinateurs "
+                             "les courriels (liens d'activation, de mot de passe) dans l'application. "
+                             "Retirez DEV_OUTBOX ou mettez DEV_OUTBOX=0.")
     else:
         report.passed.append("boîte d'envoi des développeurs désactivée (DEV_OUTBOX=0)")
     if not settings.smtp_enabled:
@@ -74,7 +69,7 @@ def _check_settings(report: DeployReport) -> None:
         report.warnings.append("SQLite : convient à un seul serveur d'application ; PostgreSQL pour en ajouter.")
     else:
         report.passed.append(f"PostgreSQL pour {settings.app_servers} serveur(s) d'application")
-    rounds = _bcrypt_rounds()
+    rounds = settings.bcrypt_rounds
     if rounds < BCRYPT_MIN:
         report.errors.append(f"coût bcrypt {rounds} (BCRYPT_ROUNDS) : {BCRYPT_MIN} au moins en production.")
     else:
@@ -95,7 +90,7 @@ def _check_database(report: DeployReport) -> None:
                              "lancez « python manage.py init-db ».")
         return
     report.passed.append(f"migrations à jour ({head})")
-    from stages.services import demo
+    from stages.seed import demo
 
     if demo.is_seeded():
         report.errors.append("les comptes de démonstration sont présents (mot de passe public) : la base de "

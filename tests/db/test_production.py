@@ -15,6 +15,7 @@ import pytest
 from db.models import Role
 from stages import logs
 from stages.config import reset_settings
+from stages.domain import security
 from stages.domain.timeutil import utcnow
 from stages.services import accounts, deployment, health, maintenance
 from tests import factories
@@ -63,12 +64,43 @@ def test_logout_revokes_the_browser_session_cookie(db_url):
     assert accounts.keep_login_alive(handoff_token=handoff) is False
 
 
-def test_a_remembered_login_has_no_idle_limit(db_url):
+@pytest.mark.parametrize("remember", [True, False], ids=["remembered", "browser-session"])
+def test_a_login_cookie_ends_with_its_session_generation(db_url, remember):
+    """Issue 10's session generation (password changed or reset, "Se déconnecter") ends the cookies too,
+    even one opened from a handoff issued before the change, and even if a cookie escaped the revocation."""
+    from sqlalchemy import update
+
+    from db import write_session
+    from db.models import User
+    from stages.services import auth
+
+    user_id, email = director()
+    cookie, _ = accounts.open_remembered_session(
+        accounts.login(email, PASSWORD, remember=remember, session_cookie=True).handoff_token)
+    late_handoff = accounts.login(email, PASSWORD, remember=remember, session_cookie=True).handoff_token
+    assert accounts.restore_session(cookie).id == user_id and accounts.is_session_valid(cookie)
+    # A generation change alone (no revocation of the cookie rows) is enough.
+    with write_session() as session:
+        session.execute(update(User).where(User.id == user_id).values(session_generation=User.session_generation + 1))
+    assert accounts.restore_session(cookie) is None and not accounts.is_session_valid(cookie)
+    # The password changed elsewhere between the login and its cookie handoff: that cookie is refused too.
+    late = accounts.login(email, PASSWORD, remember=remember, session_cookie=True).handoff_token
+    accounts.change_password(auth.load_user(user_id), current_password=PASSWORD, new_password="Nouveau-mot-2025?")
+    for handoff in (late_handoff, late):
+        opened = accounts.open_remembered_session(handoff)
+        assert opened is None or accounts.restore_session(opened[0]) is None
+    # A login after the change gets a working cookie.
+    fresh, _ = accounts.open_remembered_session(
+        accounts.login(email, "Nouveau-mot-2025?", remember=remember, session_cookie=True).handoff_token)
+    assert accounts.restore_session(fresh).id == user_id
+
+
+def test_a_remembered_login_outlives_the_30_minute_idle_limit(db_url):
     _user_id, email = director()
     now = utcnow()
     cookie, expires = accounts.open_remembered_session(accounts.login(email, PASSWORD, remember=True,
                                                                       now=now).handoff_token, now=now)
-    assert expires - now == dt.timedelta(days=accounts.REMEMBER_DAYS)
+    assert expires - now == dt.timedelta(days=security.REMEMBER_DAYS)
     assert accounts.restore_login(cookie, now=now + dt.timedelta(days=3)).persistent is True
 
 
@@ -95,10 +127,10 @@ def test_one_json_log_line_per_write_without_secrets_or_names(db_url, caplog):
     caplog.clear()
     logs.set_actor(user_id)
     handoff = accounts.login(email, PASSWORD, session_cookie=True).handoff_token
-    from stages.services import candidatures
     from stages.services.auth import load_user
+    from stages.services.candidatures import answers
 
-    candidatures.accept(load_user(user_id), cand)
+    answers.accept(load_user(user_id), cand)
     lines = [logs.JsonFormatter().format(r) for r in caplog.records if getattr(r, "event", None) == "write"]
     assert any('"to": "accepted"' in line and "stages.services.candidatures" in line for line in lines), lines
     for line in lines:
@@ -172,7 +204,6 @@ def report_with(monkeypatch, env: dict[str, str]) -> deployment.DeployReport:
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     reset_settings()
-    monkeypatch.setattr(deployment, "_bcrypt_rounds", lambda: int(os.environ["BCRYPT_ROUNDS"]))
     return deployment.check_deploy(live=False)
 
 
@@ -194,7 +225,7 @@ def test_check_deploy_says_why_a_configuration_is_unsafe(db_url, tmp_path, monke
 
 
 def test_check_deploy_refuses_demo_accounts_sqlite_for_two_servers_and_open_backups(db_url, tmp_path, monkeypatch):
-    from stages.services import demo
+    from stages.seed import demo
 
     env = production_env(db_url, tmp_path)
     (tmp_path / "backups").chmod(0o755)

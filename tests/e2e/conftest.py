@@ -8,6 +8,7 @@ browser context for each test (its own cookies).
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -148,3 +149,18 @@ def wait_for_login_cookie(page, timeout: float = 10.0) -> None:
         if page.get_by_role("alert").filter(has_text="n'a pas pu être mémorisé").count():
             return
         page.wait_for_timeout(50)
+
+
+def row(page, name: str):
+    """The row of a list (candidatures, offers) naming ``name``, with its "Ouvrir" or "Voir" button."""
+    return page.get_by_test_id("stHorizontalBlock").filter(has_text=name).filter(
+        has=page.get_by_role("button", name=re.compile("^(Ouvrir|Voir)$"))).last
+
+
+def refuse(page, name: str, reason: str) -> None:
+    """The director opens the candidature of ``name`` and refuses it with ``reason``."""
+    row(page, name).get_by_role("button", name="Ouvrir").click()
+    wait_idle(page)
+    page.get_by_role("textbox", name="Motif du refus", exact=True).fill(reason)
+    page.get_by_role("button", name="Refuser", exact=True).click()
+    wait_idle(page)

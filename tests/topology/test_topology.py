@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import IDLE, wait_idle
+from tests.e2e.conftest import IDLE, refuse, row, wait_idle
 from tests.topology.conftest import ROOT, unit_exec
 
 PASSWORD = "Mot-de-passe-2025!"
@@ -62,11 +61,6 @@ def db_state(topology, ids):
 
 def cookie(context, name):
     return next((c for c in context.cookies() if c["name"] == name), None)
-
-
-def row(page, name: str):
-    return page.get_by_test_id("stHorizontalBlock").filter(has_text=name).filter(
-        has=page.get_by_role("button", name=re.compile("^(Ouvrir|Voir)$"))).last
 
 
 def open_candidature(page, name: str) -> None:
@@ -127,11 +121,7 @@ def test_a_killed_app_server_loses_no_login_and_no_answer(topology, browser):
             page.wait_for_timeout(100)
         assert topology.upstream_of(route["value"]) == other
         expect(page.get_by_text("Connecté : Hugues Traver")).to_be_visible()
-        row(page, "Max Second").get_by_role("button", name="Ouvrir").click()
-        wait_idle(page)
-        page.get_by_role("textbox", name="Motif du refus", exact=True).fill("La classe accueille déjà un stagiaire.")
-        page.get_by_role("button", name="Refuser", exact=True).click()
-        wait_idle(page)
+        refuse(page, "Max Second", "La classe accueille déjà un stagiaire.")
         expect(page.get_by_text("Candidature de Max Second refusée.")).to_be_visible()
 
         # F5 on the surviving server: still logged in (the cookie, not the lost process, holds the login).
