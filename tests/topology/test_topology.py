@@ -149,8 +149,13 @@ def test_check_deploy_passes_here_and_fails_on_the_default_configuration(topolog
     default_env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'default.sqlite3'}"
     default = topology.manage("check-deploy", "--no-live", env=default_env)
     assert default.returncode == 1
-    for reason in ("DEV_OUTBOX est activé", "aucun serveur SMTP", "n'est pas en https", "migrations non appliquées"):
+    for reason in ("aucun serveur SMTP", "n'est pas en https", "migrations non appliquées"):
         assert reason in default.stdout, default.stdout
+    assert "DEV_OUTBOX=0" in default.stdout  # the developers' outbox is off unless set (issue 10)
+
+    # The production configuration with the developers' outbox switched on.
+    outbox = topology.manage("check-deploy", "--no-live", env={**topology.env, "DEV_OUTBOX": "1"})
+    assert outbox.returncode == 1 and "DEV_OUTBOX est activé" in outbox.stdout
 
     # An APP_BASE_URL that is not the proxy's address: the live probe and the site check both say so.
     mismatch = topology.manage("check-deploy", env={**topology.env, "APP_BASE_URL": topology.url.replace(
