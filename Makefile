@@ -6,11 +6,11 @@ PORT ?= 8501
 TEST_DATABASE_URL ?=
 export TEST_DATABASE_URL
 
-.PHONY: help install run test test-unit test-db test-app test-e2e bench clean
+.PHONY: help install run test test-unit test-db test-app test-e2e test-topology bench clean
 
 help:
 	@echo "make run        – installe, crée la base, charge la démo et lance l'app sur http://localhost:$(PORT)"
-	@echo "make test       – lance toutes les suites (unit, db, app, e2e)"
+	@echo "make test       – lance toutes les suites (unit, db, app, e2e, topology)"
 	@echo "make bench      – mesure les pages aux trois échelles (voir docs/benchmarks.md)"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -40,6 +40,9 @@ test-app: install
 
 test-e2e: install
 	$(PY) -m pytest tests/e2e -q
+
+test-topology: install
+	$(PY) -m pytest tests/topology -q
 
 bench: install
 	$(PY) scripts/bench.py
