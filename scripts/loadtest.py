@@ -23,6 +23,9 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -181,7 +184,8 @@ def run_queue_wait(pid: int) -> float:
     return total / 1e9
 
 
-def run_locust(levels: list[int], step_s: float, spawn_rate: float, pids: list[int]) -> dict:
+def run_locust(levels: list[int], step_s: float, spawn_rate: float, pids: list[int],
+               profile: str | None = None) -> dict:
     """In the child: Locust as a library, the users of loadtest/locustfile.py, step by step."""
     import gevent
     import psutil
@@ -209,11 +213,22 @@ def run_locust(levels: list[int], step_s: float, spawn_rate: float, pids: list[i
         start = time.time()
         outcome0 = dict(vars(lf.STATE["outcome"]))
         rss = [0] * len(procs)
+        spy = None
+        if profile and users == levels[-1]:  # the largest step: where is the first server's time spent?
+            spy = subprocess.Popen([profile, "record", "--pid", str(pids[0]), "--duration", str(int(step_s)),
+                                    "--rate", "50", "--nonblocking", "--format", "raw",
+                                    "-o", str(WORK / "profile.txt")],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         while time.time() - start < step_s:
             for i, p in enumerate(procs):
                 rss[i] = max(rss[i], p.memory_info().rss)
             gevent.sleep(1)
         elapsed = time.time() - start
+        if spy is not None:
+            try:
+                spy.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                spy.kill()
         cpu = [((c1.user + c1.system) - (c0.user + c0.system)) / elapsed * 100
                for c0, c1 in zip(cpu0, [p.cpu_times() for p in procs], strict=True)]
         me1 = me.cpu_times()
@@ -236,6 +251,7 @@ def run_locust(levels: list[int], step_s: float, spawn_rate: float, pids: list[i
             "error_examples": sorted({s[3][:160] for s in window if s[3]})[:3],
             "login_p50": _pct([s[2] for s in ramp_logins if not s[3]], 0.5),
             "login_p95": _pct([s[2] for s in ramp_logins if not s[3]], 0.95),
+            "cpu_ms_per_action": round(sum(cpu) * elapsed * 10 / len(actions)) if actions else None,
             "cpu": [round(c) for c in cpu], "wait": [round(w) for w in waits],
             "load": round(max(load0, load1), 1), "rss_mb": [round(r / 1024 / 1024) for r in rss],
             "client_cpu": round(((me1.user + me1.system) - (me0.user + me0.system)) / elapsed * 100),
@@ -246,6 +262,58 @@ def run_locust(levels: list[int], step_s: float, spawn_rate: float, pids: list[i
               file=sys.stderr, flush=True)
     runner.quit()
     return {"steps": steps}
+
+
+# --------------------------------------------------------------------------- profile (py-spy)
+
+CATEGORIES = [  # (label, substrings of a frame's file), first match from the leaf up wins
+    ("the project's code (pages/, stages/, app.py)", ("/pages/", "/stages/", "/app.py")),
+    ("SQLAlchemy", ("/sqlalchemy/",)),
+    ("psycopg (PostgreSQL driver)", ("/psycopg",)),
+    ("pandas / pyarrow", ("/pandas/", "/pyarrow/")),
+    ("plotly", ("/plotly/", "/_plotly_utils/")),
+    ("bcrypt", ("/bcrypt/",)),
+    ("Streamlit (script runner, elements, protobuf, session)", ("/streamlit/", "/google/protobuf/")),
+    ("uvicorn / starlette / asyncio (WebSocket, event loop)", ("/uvicorn/", "/starlette/", "/asyncio/",
+                                                              "/websockets/")),
+]
+
+
+def summarise_profile(path: Path) -> dict | None:
+    """py-spy's raw (collapsed) stacks of the busiest step: where the server's active time goes.
+    ``leaf``: the library of the innermost frame (who burns the CPU); ``project``: samples with a
+    frame of our code anywhere in the stack (what our pages cost, Streamlit's work for them included)."""
+    if not path.exists():
+        return None
+    leaf: dict[str, int] = {}
+    functions: dict[str, int] = {}
+    project = total = 0
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        n = int(count)
+        frames = stack.split(";")
+        total += n
+        if any(any(k in f for k in CATEGORIES[0][1]) for f in frames):
+            project += n
+        label = "other (Python standard library, threads)"
+        for frame in reversed(frames):
+            match = next((c for c, keys in CATEGORIES if any(k in frame for k in keys)), None)
+            if match:
+                label = match
+                break
+        leaf[label] = leaf.get(label, 0) + n
+        ours = next((f for f in reversed(frames) if any(k in f for k in CATEGORIES[0][1])), None)
+        if ours:
+            name = re.sub(r"\s*\(.*?([^/]+/[^/]+\.py):\d+\)", r" (\1)", ours)
+            functions[name] = functions.get(name, 0) + n
+    if not total:
+        return None
+    top = sorted(functions.items(), key=lambda kv: -kv[1])[:8]
+    return {"samples": total, "project_share": round(project / total * 100),
+            "leaf": {k: round(v / total * 100) for k, v in sorted(leaf.items(), key=lambda kv: -kv[1])},
+            "top_project": [(k, round(v / total * 100)) for k, v in top]}
 
 
 # --------------------------------------------------------------------------- orchestration
@@ -272,7 +340,8 @@ def run_config(n_servers: int, args, logdir: Path) -> dict:
                "PYTHONPATH": str(ROOT)}
         proc = subprocess.run(
             [sys.executable, __file__, "--_locust", "--users", args.users, "--step-seconds", str(args.step_seconds),
-             "--spawn-rate", str(args.spawn_rate), "--_pids", ",".join(str(p.pid) for p, _b in servers)],
+             "--spawn-rate", str(args.spawn_rate), "--_pids", ",".join(str(p.pid) for p, _b in servers),
+             *(["--_profile", args.profile] if args.profile and n_servers == 1 else [])],
             cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True,
         )
         if proc.returncode != 0:
@@ -280,9 +349,27 @@ def run_config(n_servers: int, args, logdir: Path) -> dict:
         result = json.loads(proc.stdout.strip().splitlines()[-1])
     finally:
         stop_servers(servers)
+    if args.profile and n_servers == 1:
+        result["profile"] = summarise_profile(WORK / "profile.txt")
     result.update(servers=n_servers, seed_s=round(seed_s, 1), directors=len(accounts["directors"]),
                   pending=accounts["pending"])
     return result
+
+
+def _fmt_ms(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f} ms"
+
+
+def cpu_estimate(result: dict) -> tuple[float, float, float] | None:
+    """From the CPU an action costs the server (summed over servers, median over the steps) and the
+    actions a user sends per second: the users one core serves with 30 % headroom. The CPU an action
+    costs does not depend much on other processes' load, unlike the latencies of a shared machine."""
+    steps = [s for s in result.get("steps", []) if s.get("cpu_ms_per_action") and s["actions"]]
+    if not steps:
+        return None
+    cost = statistics.median(s["cpu_ms_per_action"] for s in steps)
+    rate = statistics.median(s["per_s"] / s["users"] for s in steps)
+    return cost, rate, 0.7 * 1000 / (cost * rate)
 
 
 def capacity(result: dict) -> int:
@@ -333,15 +420,15 @@ def render(results: list[dict], info: dict, total_s: float, argv: list[str], arg
             f"Generation {r['seed_s']} s · {r['directors']} director accounts "
             f"({r['pending']} candidatures to answer)",
             "",
-            "| users | actions/s | p50 | p95 | max | errors | CPU per server | waiting for a core | RSS per server "
+            "| users | actions/s | p50 | p95 | max | errors | server CPU per action | CPU per server | waiting for a core | RSS per server "
             "| client CPU | load avg. | login p50 / p95 | answers (accepted / refused / refused by the service) |",
-            "|---:|---:|---:|---:|---:|---:|---|---|---|---:|---:|---|---|",
+            "|---:|---:|---:|---:|---:|---:|---:|---|---|---|---:|---:|---|---|",
         ]
         for s in r["steps"]:
             o = s["outcome"]
             out.append(
                 f"| {s['users']} | {s['per_s']} | {_fmt_s(s['p50'])} | {_fmt_s(s['p95'])} | {_fmt_s(s['max'])} "
-                f"| {s['errors']} | {' / '.join(f'{c} %' for c in s['cpu'])} "
+                f"| {s['errors']} | {_fmt_ms(s.get('cpu_ms_per_action'))} | {' / '.join(f'{c} %' for c in s['cpu'])} "
                 f"| {' / '.join(f'{w} %' for w in s['wait'])} "
                 f"| {' / '.join(f'{m} MB' for m in s['rss_mb'])} | {s['client_cpu']} % | {s['load']} "
                 f"| {_fmt_s(s['login_p50'])} / {_fmt_s(s['login_p95'])} "
@@ -358,8 +445,28 @@ def render(results: list[dict], info: dict, total_s: float, argv: list[str], arg
         examples = sorted({e for s in r["steps"] for e in s["error_examples"]})
         if examples:
             out += ["Errors seen: " + "; ".join(f"`{e}`" for e in examples[:5]), ""]
+    out += profile_section(results)
     out += sizing(results)
     return "\n".join(out) + "\n"
+
+
+def profile_section(results: list[dict]) -> list[str]:
+    one = next((r for r in results if r.get("servers") == 1 and "error" not in r), None)
+    prof = one.get("profile") if one else None
+    if not prof:
+        return ["## Profile", "", "Not taken (py-spy not found: `pip install py-spy`, then `--profile $(which py-spy)`).",
+                ""]
+    last = one["steps"][-1]
+    out = ["## Profile of one server at the largest step", "",
+           f"py-spy (`record --rate 50 --nonblocking`) on the single server during the {last['users']}-user step: "
+           f"{prof['samples']} samples of its active threads. By the library of the innermost frame (where the "
+           "CPU is burnt):", "", "| innermost frame in | share |", "|---|---:|"]
+    out += [f"| {k} | {v} % |" for k, v in prof["leaf"].items()]
+    out += ["", f"Samples with a frame of the project's code anywhere in the stack: {prof['project_share']} % "
+            "(our pages and services, with the Streamlit, SQLAlchemy and pandas work they call). Our innermost "
+            "functions in those stacks:", "", "| function | share of samples |", "|---|---:|"]
+    out += [f"| `{k}` | {v} % |" for k, v in prof["top_project"]]
+    return out + [""]
 
 
 def sizing(results: list[dict]) -> list[str]:
@@ -384,6 +491,16 @@ def sizing(results: list[dict]) -> list[str]:
         lines.append(f"| two servers ≥ 1.6× the users of one at p95 ≤ 1 s | {c1} → {c2} users"
                      f"{f' ({ratio:.1f}×)' if ratio else ''} | {'yes' if ratio and ratio >= 1.6 else 'no'} |")
     lines.append("")
+    est = cpu_estimate(one) if one else None
+    if est:
+        cost, rate, users = est
+        lines += [
+            f"**CPU cost**: an action costs the server {cost:.0f} ms of CPU (median over the steps, login apart) "
+            f"and a user of this journey sends {rate:.3f} actions per second (one every {1 / rate:.1f} s), so one "
+            f"core busy at 70 % serves about **{users:.0f} active users**: the sizing to expect on a quiet host, "
+            "where one app server can have a core to itself.",
+            "",
+        ]
     if one:
         c1 = capacity(one)
         lines += [
@@ -411,11 +528,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="base PostgreSQL (supprimée et recréée) sur 127.0.0.1:5432")
     parser.add_argument("--no-write", action="store_true", help="afficher sans écrire docs/capacity.md")
     parser.add_argument("--_locust", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--profile", default=shutil.which("py-spy") or "",
+                        help="py-spy (chemin) : profil du serveur seul au plus grand palier (défaut : py-spy du PATH)")
     parser.add_argument("--_pids", help=argparse.SUPPRESS)
+    parser.add_argument("--_profile", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     levels = [int(u) for u in args.users.split(",") if u]
     if args._locust:
-        result = run_locust(levels, args.step_seconds, args.spawn_rate, [int(p) for p in args._pids.split(",")])
+        result = run_locust(levels, args.step_seconds, args.spawn_rate, [int(p) for p in args._pids.split(",")],
+                            args._profile)
         print(json.dumps(result))
         return 0
 
