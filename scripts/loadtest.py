@@ -266,16 +266,20 @@ def run_locust(levels: list[int], step_s: float, spawn_rate: float, pids: list[i
 
 # --------------------------------------------------------------------------- profile (py-spy)
 
-CATEGORIES = [  # (label, substrings of a frame's file), first match from the leaf up wins
-    ("the project's code (pages/, stages/, app.py)", ("/pages/", "/stages/", "/app.py")),
-    ("SQLAlchemy", ("/sqlalchemy/",)),
-    ("psycopg (PostgreSQL driver)", ("/psycopg",)),
-    ("pandas / pyarrow", ("/pandas/", "/pyarrow/")),
-    ("plotly", ("/plotly/", "/_plotly_utils/")),
-    ("bcrypt", ("/bcrypt/",)),
-    ("Streamlit (script runner, elements, protobuf, session)", ("/streamlit/", "/google/protobuf/")),
-    ("uvicorn / starlette / asyncio (WebSocket, event loop)", ("/uvicorn/", "/starlette/", "/asyncio/",
-                                                              "/websockets/")),
+PAGE_FILES = tuple(f"({p.name}:" for p in (ROOT / "pages").glob("*.py"))  # py-spy shows pages/x.py as "x.py"
+PROJECT = ("(stages/", "(app.py:", "(server.py:", *PAGE_FILES)
+CATEGORIES = [  # (label, substrings of a frame), the innermost frame that matches one decides
+    ("Streamlit's gc.collect(2) after each run (`runner.postScriptGC`)",
+     ("ScriptRunner._on_script_finished (streamlit/runtime/scriptrunner/script_runner.py",)),
+    ("the project's code (pages/, stages/, app.py)", PROJECT),
+    ("SQLAlchemy", ("(sqlalchemy/",)),
+    ("psycopg (PostgreSQL driver)", ("(psycopg",)),
+    ("pandas / pyarrow", ("(pandas/", "(pyarrow/")),
+    ("plotly", ("(plotly/", "(_plotly_utils/")),
+    ("bcrypt", ("(bcrypt/",)),
+    ("Streamlit (script runner, elements, protobuf, session)", ("(streamlit/", "(google/protobuf/")),
+    ("uvicorn / starlette / asyncio (WebSocket, event loop)", ("(uvicorn/", "(starlette/", "(asyncio/",
+                                                              "(websockets/")),
 ]
 
 
@@ -295,18 +299,18 @@ def summarise_profile(path: Path) -> dict | None:
         n = int(count)
         frames = stack.split(";")
         total += n
-        if any(any(k in f for k in CATEGORIES[0][1]) for f in frames):
+        if any(any(k in f for k in PROJECT) for f in frames):
             project += n
-        label = "other (Python standard library, threads)"
+        label = "other (Python's standard library: threads, queues, logging)"
         for frame in reversed(frames):
             match = next((c for c, keys in CATEGORIES if any(k in frame for k in keys)), None)
             if match:
                 label = match
                 break
         leaf[label] = leaf.get(label, 0) + n
-        ours = next((f for f in reversed(frames) if any(k in f for k in CATEGORIES[0][1])), None)
+        ours = next((f for f in reversed(frames) if any(k in f for k in PROJECT)), None)
         if ours:
-            name = re.sub(r"\s*\(.*?([^/]+/[^/]+\.py):\d+\)", r" (\1)", ours)
+            name = re.sub(r":\d+\)$", ")", ours)
             functions[name] = functions.get(name, 0) + n
     if not total:
         return None
