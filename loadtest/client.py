@@ -112,7 +112,9 @@ class StreamlitClient:
     def close(self) -> None:
         if self.ws is not None:
             try:
-                self.ws.close()
+                self.ws.close(timeout=1)  # the close handshake, without waiting long for a busy server
+            except (websocket.WebSocketException, OSError):
+                pass
             finally:
                 self.ws = None
 

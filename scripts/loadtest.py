@@ -260,7 +260,6 @@ def run_locust(levels: list[int], step_s: float, spawn_rate: float, pids: list[i
         print(f"    {users} utilisateurs : p50 {_fmt_s(steps[-1]['p50'])}, p95 {_fmt_s(steps[-1]['p95'])}, "
               f"{steps[-1]['errors']} erreur(s), CPU {steps[-1]['cpu']} %, RSS {steps[-1]['rss_mb']} Mo",
               file=sys.stderr, flush=True)
-    runner.quit()
     return {"steps": steps}
 
 
@@ -360,6 +359,13 @@ def run_config(n_servers: int, args, logdir: Path) -> dict:
     return result
 
 
+def users_label(step: dict) -> str:
+    """The step's users, and how many had logged in when its window started, if not all."""
+    if step["logged_in"] >= step["users"]:
+        return str(step["users"])
+    return f"{step['users']} ({step['logged_in']} logged in)"
+
+
 def _fmt_ms(value: float | None) -> str:
     return "—" if value is None else f"{value:.0f} ms"
 
@@ -431,7 +437,7 @@ def render(results: list[dict], info: dict, total_s: float, argv: list[str], arg
         for s in r["steps"]:
             o = s["outcome"]
             out.append(
-                f"| {s['users']} | {s['per_s']} | {_fmt_s(s['p50'])} | {_fmt_s(s['p95'])} | {_fmt_s(s['max'])} "
+                f"| {users_label(s)} | {s['per_s']} | {_fmt_s(s['p50'])} | {_fmt_s(s['p95'])} | {_fmt_s(s['max'])} "
                 f"| {s['errors']} | {_fmt_ms(s.get('cpu_ms_per_action'))} | {' / '.join(f'{c} %' for c in s['cpu'])} "
                 f"| {' / '.join(f'{w} %' for w in s['wait'])} "
                 f"| {' / '.join(f'{m} MB' for m in s['rss_mb'])} | {s['client_cpu']} % | {s['load']} "
@@ -534,15 +540,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--_locust", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--profile", default=shutil.which("py-spy") or "",
                         help="py-spy (chemin) : profil du serveur seul au plus grand palier (défaut : py-spy du PATH)")
+    parser.add_argument("--render-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--_pids", help=argparse.SUPPRESS)
     parser.add_argument("--_profile", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     levels = [int(u) for u in args.users.split(",") if u]
+    if args.render_only:  # the tables again from the last run's figures (after editing this report)
+        last = json.loads((WORK / "last.json").read_text(encoding="utf-8"))
+        DOC.write_text(render(last["results"], last["info"], last["total_s"], last["argv"], args), encoding="utf-8")
+        print(f"Écrit : {DOC.relative_to(ROOT)}")
+        return 0
     if args._locust:
         result = run_locust(levels, args.step_seconds, args.spawn_rate, [int(p) for p in args._pids.split(",")],
                             args._profile)
-        print(json.dumps(result))
-        return 0
+        print(json.dumps(result), flush=True)
+        sys.stderr.flush()
+        os._exit(0)  # the users' sockets: the servers are stopped next, no need to wait for each close
 
     import importlib.util
 
@@ -566,7 +579,11 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as exc:  # noqa: BLE001 - report and go on
             results.append({"servers": n, "error": str(exc)})
             print(f"  {n} serveur(s) : {exc}", flush=True)
-    text = render(results, info, time.perf_counter() - started, argv if argv is not None else sys.argv[1:], args)
+    total_s = time.perf_counter() - started
+    argv = argv if argv is not None else sys.argv[1:]
+    (WORK / "last.json").write_text(json.dumps({"results": results, "info": info, "total_s": total_s, "argv": argv}),
+                                    encoding="utf-8")
+    text = render(results, info, total_s, argv, args)
     print()
     print(text)
     if not args.no_write:

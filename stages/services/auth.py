@@ -107,12 +107,21 @@ def authenticate(email: str, password: str, now: dt.datetime | None = None) -> C
     """
     now = now or utcnow()
     address = normalize_email(email)
+    # bcrypt (about 250 ms of CPU at cost 12) runs outside any transaction: a burst of logins must
+    # not hold the pool's connections (nor the account's row lock) meanwhile, which made every page
+    # of the server wait for a connection (docs/capacity.md, 100 users).
+    with read_session() as session:
+        stored = session.scalar(select(User.password_hash).where(User.email == address))
+    if stored is None:
+        burn_time(password)
+    password_ok = stored is not None and verify_password(password, stored)
     with write_session() as session:
         # Locked on PostgreSQL so that concurrent attempts from several app processes all count.
         user = session.scalar(select(User).where(User.email == address).with_for_update())
         if user is None:
-            burn_time(password)
             raise LoginRefused(INVALID_CREDENTIALS, "invalid")
+        if user.password_hash != stored:  # changed between the two transactions (rare): check the new one
+            password_ok = verify_password(password, user.password_hash)
         if user.locked_until and user.locked_until > now:
             minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
             raise LoginRefused(
@@ -120,7 +129,7 @@ def authenticate(email: str, password: str, now: dt.datetime | None = None) -> C
                 "ou réinitialisez votre mot de passe avec « Mot de passe oublié ? ».",
                 "locked",
             )
-        if not verify_password(password, user.password_hash):
+        if not password_ok:
             if user.locked_until and user.locked_until <= now:
                 user.failed_login_count = 0
                 user.locked_until = None
