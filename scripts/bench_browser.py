@@ -137,7 +137,7 @@ class Session:
     def __init__(self, browser, base: str):
         self.context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris",
                                            viewport={"width": 1400, "height": 1000})
-        self.context.set_default_timeout(60_000)
+        self.context.set_default_timeout(180_000)
         self.page = self.context.new_page()
         self.base = base
 
@@ -153,7 +153,7 @@ class Session:
         count = self.cycles()
         t0 = self.page.evaluate("performance.now()")
         do()
-        t1 = self.page.wait_for_function(DONE_WHEN, arg=[text, count], polling="raf", timeout=60_000).json_value()
+        t1 = self.page.wait_for_function(DONE_WHEN, arg=[text, count], polling="raf", timeout=180_000).json_value()
         self.page.wait_for_selector(IDLE)
         return t1 - t0, self.page.evaluate(LAST_CYCLE)[1]
 
