@@ -172,16 +172,21 @@ def _pct(values: list[float], q: float) -> float | None:
     return values[k]
 
 
-def run_queue_wait(pid: int) -> float:
-    """Seconds the threads of a process spent ready to run but waiting for a core
-    (``/proc/PID/task/*/schedstat``, second field, ns): how much the machine, not the app, held it back."""
-    total = 0
+def run_queue_waits(pid: int) -> dict[str, float]:
+    """Per thread, seconds spent ready to run but waiting for a core (``/proc/PID/task/*/schedstat``,
+    second field, ns): how much the machine, not the app, held the server back."""
+    out = {}
     for stat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
         try:
-            total += int(stat.read_text().split()[1])
+            out[stat.parent.name] = int(stat.read_text().split()[1]) / 1e9
         except (OSError, IndexError, ValueError):
             continue
-    return total / 1e9
+    return out
+
+
+def waited(before: dict[str, float], after: dict[str, float]) -> float:
+    """Run-queue wait over a window: threads alive at the end, minus what they had waited at the start."""
+    return sum(value - before.get(tid, 0.0) for tid, value in after.items())
 
 
 def run_locust(levels: list[int], step_s: float, spawn_rate: float, pids: list[int],
@@ -207,7 +212,7 @@ def run_locust(levels: list[int], step_s: float, spawn_rate: float, pids: list[i
         ramp_s = time.time() - ramp_start
         gevent.sleep(2)
         cpu0 = [p.cpu_times() for p in procs]
-        wait0 = [run_queue_wait(p.pid) for p in procs]
+        wait0 = [run_queue_waits(p.pid) for p in procs]
         load0 = os.getloadavg()[0]
         me0 = me.cpu_times()
         start = time.time()
@@ -232,7 +237,7 @@ def run_locust(levels: list[int], step_s: float, spawn_rate: float, pids: list[i
         cpu = [((c1.user + c1.system) - (c0.user + c0.system)) / elapsed * 100
                for c0, c1 in zip(cpu0, [p.cpu_times() for p in procs], strict=True)]
         me1 = me.cpu_times()
-        waits = [(run_queue_wait(p.pid) - w0) / elapsed * 100 for p, w0 in zip(procs, wait0, strict=True)]
+        waits = [waited(w0, run_queue_waits(p.pid)) / elapsed * 100 for p, w0 in zip(procs, wait0, strict=True)]
         load1 = os.getloadavg()[0]
         window = [s for s in lf.SAMPLES if start <= s[0] <= start + elapsed]
         actions = [s for s in window if not s[1].startswith("connexion")]
@@ -335,6 +340,7 @@ def run_config(n_servers: int, args, logdir: Path) -> dict:
     accounts_file.write_text(json.dumps(accounts), encoding="utf-8")
     print(f"  {n_servers} serveur(s) : base {args.scale} générée en {seed_s:.1f} s, "
           f"{len(accounts['directors'])} directeurs ({accounts['pending']} candidatures à traiter)", flush=True)
+    (WORK / "profile.txt").unlink(missing_ok=True)
     servers = start_servers(n_servers, url, logdir)
     try:
         bases = [base for _proc, base in servers]
@@ -439,7 +445,7 @@ def render(results: list[dict], info: dict, total_s: float, argv: list[str], arg
             out.append(
                 f"| {users_label(s)} | {s['per_s']} | {_fmt_s(s['p50'])} | {_fmt_s(s['p95'])} | {_fmt_s(s['max'])} "
                 f"| {s['errors']} | {_fmt_ms(s.get('cpu_ms_per_action'))} | {' / '.join(f'{c} %' for c in s['cpu'])} "
-                f"| {' / '.join(f'{w} %' for w in s['wait'])} "
+                f"| {' / '.join(f'{w} %' if w >= 0 else '—' for w in s['wait'])} "
                 f"| {' / '.join(f'{m} MB' for m in s['rss_mb'])} | {s['client_cpu']} % | {s['load']} "
                 f"| {_fmt_s(s['login_p50'])} / {_fmt_s(s['login_p95'])} "
                 f"| {o['accepted']} / {o['refused']} / {o['answer_refused']} |"
@@ -479,6 +485,36 @@ def profile_section(results: list[dict]) -> list[str]:
     return out + [""]
 
 
+def limits(results: list[dict]) -> list[str]:
+    """What held the latency back at each configuration's largest measured step, from the figures."""
+    out = []
+    for r in results:
+        if "error" in r:
+            continue
+        measured = [s for s in r["steps"] if s["actions"]]
+        if not measured:
+            continue
+        s = measured[-1]
+        cpu, wait = sum(s["cpu"]), sum(s["wait"])
+        if any(w < 0 for w in s["wait"]):  # a run of an older version of this script (threads ended)
+            continue
+        if wait > cpu:
+            why = (f"the servers' threads waited {wait} % of a core for a CPU while running {cpu} %: the machine "
+                   f"(load average {s['load']} on {os.cpu_count()} cores) held them back, not the app's own work")
+        elif cpu >= 80 * len(s["cpu"]):
+            why = f"the servers ran {cpu} % of CPU: each app server's core is the limit (see the profile)"
+        else:
+            why = (f"the servers ran {cpu} % of CPU and waited {wait} % for a core: neither saturated, the wait "
+                   "is elsewhere (database, network)")
+        out.append(f"- {r['servers']} server(s), {s['users']} users: {why}.")
+        stuck = [x for x in r["steps"] if x["logged_in"] < x["users"]]
+        if stuck:
+            out.append(f"  At {stuck[0]['users']} users only {stuck[0]['logged_in']} had logged in when the window "
+                       "opened: logins (bcrypt, cost 12) were still queued, and the actions of the window timed out "
+                       "behind them.")
+    return (["**What limits it** (measured):", "", *out, ""]) if out else []
+
+
 def sizing(results: list[dict]) -> list[str]:
     by = {r["servers"]: r for r in results if "error" not in r}
     lines = ["## Targets and sizing", "", "| target | figure | met |", "|---|---|---|"]
@@ -501,6 +537,7 @@ def sizing(results: list[dict]) -> list[str]:
         lines.append(f"| two servers ≥ 1.6× the users of one at p95 ≤ 1 s | {c1} → {c2} users"
                      f"{f' ({ratio:.1f}×)' if ratio else ''} | {'yes' if ratio and ratio >= 1.6 else 'no'} |")
     lines.append("")
+    lines += limits(results)
     est = cpu_estimate(one) if one else None
     if est:
         cost, rate, users = est
