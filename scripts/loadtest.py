@@ -231,7 +231,7 @@ def run_locust(levels: list[int], step_s: float, spawn_rate: float, pids: list[i
         elapsed = time.time() - start
         if spy is not None:
             try:
-                spy.wait(timeout=30)
+                spy.wait(timeout=120)  # py-spy writes its file when its duration is over
             except subprocess.TimeoutExpired:
                 spy.kill()
         cpu = [((c1.user + c1.system) - (c0.user + c0.system)) / elapsed * 100
@@ -470,7 +470,8 @@ def profile_section(results: list[dict]) -> list[str]:
     one = next((r for r in results if r.get("servers") == 1 and "error" not in r), None)
     prof = one.get("profile") if one else None
     if not prof:
-        return ["## Profile", "", "Not taken (py-spy not found: `pip install py-spy`, then `--profile $(which py-spy)`).",
+        return ["## Profile", "", "No profile in this run (py-spy not on the PATH, or it did not finish within the "
+                "step; `pip install py-spy`, then `--profile $(which py-spy)`). The README gives the last one taken.",
                 ""]
     last = one["steps"][-1]
     out = ["## Profile of one server at the largest step", "",
