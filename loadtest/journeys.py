@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from loadtest.client import Page, ProtocolError, StreamlitClient
+from stages.domain.vocabulary import Role
 
 Record = Callable[[str, float, str | None], None]
 Think = Callable[[float, float], None]
@@ -23,7 +24,7 @@ REFUSAL_REASON = "Nous avons déjà accueilli un stagiaire sur cette période."
 
 @dataclass
 class Account:
-    role: str  # "director" or "coordinator"
+    role: Role  # Role.DIRECTOR or Role.COORDINATOR
     email: str
     password: str
 
@@ -95,24 +96,25 @@ def director(client: StreamlitClient, record: Record, think: Think, rng: random.
     think(3, 8)  # reading the motivation
     choice = rng.random()
     if choice < 0.4 and page.buttons("Accepter"):
-        with timed("directeur : accepter"):
-            page = client.click("Accepter")
-        if page.contains("acceptée."):
-            outcome.accepted += 1
-        else:
-            outcome.answer_refused += 1
+        done = _answer(client, timed, "Accepter", "acceptée.")
+        outcome.accepted += done
     elif choice < 0.8 and page.buttons("Refuser"):
         client.type_text("Motif du refus", REFUSAL_REASON, kind="text_area")
-        with timed("directeur : refuser"):
-            page = client.click("Refuser")
-        if page.contains("refusée."):
-            outcome.refused += 1
-        else:
-            outcome.answer_refused += 1
+        done = _answer(client, timed, "Refuser", "refusée.")
+        outcome.refused += done
     else:
         with timed("directeur : fermer"):
             client.click("Fermer")
+        return outcome
+    outcome.answer_refused += not done  # the service said no: its French message instead of the confirmation
     return outcome
+
+
+def _answer(client: StreamlitClient, timed: Timer, button: str, confirmation: str) -> bool:
+    """Click "Accepter" or "Refuser" (timed); True when the page confirms the answer."""
+    with timed(f"directeur : {button.lower()}"):
+        page = client.click(button)
+    return page.contains(confirmation)
 
 
 def coordinator(client: StreamlitClient, record: Record, think: Think, rng: random.Random) -> None:
@@ -143,7 +145,7 @@ def coordinator(client: StreamlitClient, record: Record, think: Think, rng: rand
 
 def journey(client: StreamlitClient, account: Account, record: Record, think: Think, rng: random.Random,
             outcome: Outcome | None = None) -> Outcome | None:
-    if account.role == "director":
+    if account.role == Role.DIRECTOR:
         return director(client, record, think, rng, outcome)
     coordinator(client, record, think, rng)
     return outcome

@@ -27,6 +27,7 @@ from locust import User, between, events, task
 
 from loadtest import journeys
 from loadtest.client import ProtocolError, StreamlitClient
+from stages.domain.vocabulary import Role
 
 SAMPLES: list[tuple[float, str, float, str | None]] = []  # (end time, action, seconds, error)
 STATE = {"logged_in": 0, "outcome": journeys.Outcome()}
@@ -97,7 +98,7 @@ class Director(_StreamlitUser):
 
     def pick_account(self) -> journeys.Account:
         emails = ACCOUNTS["directors"]
-        return journeys.Account("director", emails[self.number % len(emails)], ACCOUNTS["password"])
+        return journeys.Account(Role.DIRECTOR, emails[self.number % len(emails)], ACCOUNTS["password"])
 
 
 class Coordinator(_StreamlitUser):
@@ -105,4 +106,4 @@ class Coordinator(_StreamlitUser):
 
     def pick_account(self) -> journeys.Account:
         emails = ACCOUNTS["coordinators"]
-        return journeys.Account("coordinator", emails[self.number % len(emails)], ACCOUNTS["password"])
+        return journeys.Account(Role.COORDINATOR, emails[self.number % len(emails)], ACCOUNTS["password"])

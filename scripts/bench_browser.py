@@ -30,7 +30,6 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,7 +91,7 @@ def accounts(url: str) -> dict:
         "from sqlalchemy import select\n"
         "from db import read_session\n"
         "from db.models import User\n"
-        "from stages.services import synthetic\n"
+        "from stages.seed import synthetic\n"
         "a = synthetic.benchmark_accounts()\n"
         "with read_session() as s:\n"
         "    email = lambda i: s.scalar(select(User.email).where(User.id == i)) if i else None\n"
@@ -105,30 +104,11 @@ def accounts(url: str) -> dict:
 
 
 def start_server(url: str, log: Path) -> tuple[subprocess.Popen, str]:
-    import socket
+    from loadtest import server
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "DATABASE_URL": url, "APP_BASE_URL": base, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "server.py", "--server.port", str(port), "--server.address",
-         "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT,  # noqa: SIM115
-    )
-    deadline = time.time() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/app/health", timeout=2) as response:
-                if response.status == 200:
-                    return proc, base
-        except OSError:
-            pass
-        if proc.poll() is not None or time.time() > deadline:
-            raise RuntimeError(f"le serveur ne démarre pas (voir {log})")
-        time.sleep(0.3)
+    proc, base = server.start(url, log)
+    server.wait(proc, base, log)
+    return proc, base
 
 
 # --------------------------------------------------------------------------- in the browser

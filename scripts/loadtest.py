@@ -20,7 +20,6 @@ sticky proxy would.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import re
@@ -30,7 +29,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,7 +70,9 @@ def choose_accounts(url: str) -> dict:
     from db import read_session
     from db.models import Candidature, CandidatureStatus, Offer, Role, User
     from stages.config import get_settings
-    from stages.services.synthetic import SYNTHETIC_PASSWORD
+    from stages.domain.candidatures import effective_status_sql
+    from stages.domain.timeutil import utcnow
+    from stages.seed.synthetic import SYNTHETIC_PASSWORD
 
     departement = get_settings().departement_code  # the DSDEN this deployment serves
     with read_session(url) as session:
@@ -81,7 +81,7 @@ def choose_accounts(url: str) -> dict:
             .join(Offer, Offer.school_id == User.school_id)
             .join(Candidature, Candidature.offer_id == Offer.id)
             .where(User.role == Role.DIRECTOR, User.departement_code == departement,
-                   Candidature.status.in_(CandidatureStatus.PENDING), Candidature.deadline_at > dt.datetime.now(dt.UTC).replace(tzinfo=None))
+                   effective_status_sql(Candidature, utcnow()).in_(CandidatureStatus.PENDING))  # still answerable
             .group_by(User.email).order_by(func.count(Candidature.id).desc(), User.email).limit(200)
         )
         directors = [(email, n) for email, n in session.execute(pending)]
@@ -95,40 +95,14 @@ def choose_accounts(url: str) -> dict:
 # --------------------------------------------------------------------------- app servers
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_servers(n: int, url: str, logdir: Path) -> list[tuple[subprocess.Popen, str]]:
-    servers = []
-    for i in range(n):
-        port = free_port()
-        env = {**os.environ, "DATABASE_URL": url, "APP_BASE_URL": f"http://127.0.0.1:{port}", "PYTHONPATH": str(ROOT)}
-        env.pop("BCRYPT_ROUNDS", None)  # production cost (12)
-        log = open(logdir / f"server{i + 1}.log", "w")  # noqa: SIM115 - lives as long as the server
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "server.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
-             "--browser.gatherUsageStats", "false", "--server.runOnSave", "false"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        servers.append((proc, f"http://127.0.0.1:{port}"))
-    for proc, base in servers:
-        deadline = time.time() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/app/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError(f"le serveur {base} ne démarre pas (voir {logdir})")
-            time.sleep(0.3)
+    """``n`` servers at the production bcrypt cost, started together, then each waited for."""
+    from loadtest import server
+
+    logs = [logdir / f"server{i + 1}.log" for i in range(n)]
+    servers = [server.start(url, log, production_bcrypt=True) for log in logs]
+    for (proc, base), log in zip(servers, logs):
+        server.wait(proc, base, log)
     return servers
 
 
@@ -148,12 +122,13 @@ def warm_up(bases: list[str], accounts: dict) -> None:
 
     from loadtest import journeys
     from loadtest.client import StreamlitClient
+    from stages.domain.vocabulary import Role
 
     def ignore(*_args) -> None:
         return None
 
     for i, base in enumerate(bases):
-        for role, email in (("director", accounts["directors"][-1 - i]), ("coordinator", accounts["coordinators"][0])):
+        for role, email in ((Role.DIRECTOR, accounts["directors"][-1 - i]), (Role.COORDINATOR, accounts["coordinators"][0])):
             client = StreamlitClient(base, timeout=60)
             account = journeys.Account(role, email, accounts["password"])
             journeys.login(client, account, ignore)
@@ -520,18 +495,12 @@ def sizing(results: list[dict]) -> list[str]:
     by = {r["servers"]: r for r in results if "error" not in r}
     lines = ["## Targets and sizing", "", "| target | figure | met |", "|---|---|---|"]
     one, two = by.get(1), by.get(2)
-    if one:
-        step = next((s for s in one["steps"] if s["users"] == TARGET_USERS), None)
+    for r, label in ((one, "one server"), (two, "two servers")):
+        step = next((s for s in r["steps"] if s["users"] == TARGET_USERS), None) if r else None
         if step:
             met = step["p95"] is not None and step["p95"] <= TARGET_P95 and not step["errors"]
-            lines.append(f"| {TARGET_USERS} users on one server, p95 ≤ 1 s and 0 errors | p95 {_fmt_s(step['p95'])}, "
+            lines.append(f"| {TARGET_USERS} users on {label}, p95 ≤ 1 s and 0 errors | p95 {_fmt_s(step['p95'])}, "
                          f"{step['errors']} error(s) | {'yes' if met else 'no'} |")
-    if two:
-        step = next((s for s in two["steps"] if s["users"] == TARGET_USERS), None)
-        if step:
-            met = step["p95"] is not None and step["p95"] <= TARGET_P95 and not step["errors"]
-            lines.append(f"| {TARGET_USERS} users on two servers, p95 ≤ 1 s and 0 errors | p95 "
-                         f"{_fmt_s(step['p95'])}, {step['errors']} error(s) | {'yes' if met else 'no'} |")
     if one and two:
         c1, c2 = capacity(one), capacity(two)
         ratio = (c2 / c1) if c1 else None

@@ -7,6 +7,7 @@ import random
 
 from loadtest import journeys
 from loadtest.client import StreamlitClient
+from stages.domain.vocabulary import CandidatureStatus, Role
 
 DEMO_PASSWORD = "Stage2de-Demo!"
 
@@ -30,7 +31,7 @@ def test_director_journey_answers_a_candidature(live_server):
     recorded: list[tuple[str, float, str | None]] = []
     before = _statuses(live_server)
     client = StreamlitClient(live_server.url, timeout=60)
-    account = journeys.Account("director", "ce.0711989b@ac-dijon.fr", DEMO_PASSWORD)
+    account = journeys.Account(Role.DIRECTOR, "ce.0711989b@ac-dijon.fr", DEMO_PASSWORD)
     try:
         page = journeys.login(client, account, lambda *r: recorded.append(r))
         assert page.contains("Espace de Hugues.Traver")
@@ -45,14 +46,15 @@ def test_director_journey_answers_a_candidature(live_server):
     assert {"connexion (envoi du formulaire)", "directeur : espace", "directeur : onglet Candidatures",
             "directeur : ouvrir une candidature"} <= names
     after = _statuses(live_server)
-    answered = {i for i in before if before[i] in ("submitted", "read") and after[i] in ("accepted", "refused")}
+    answers = (CandidatureStatus.ACCEPTED, CandidatureStatus.REFUSED)
+    answered = {i for i in before if before[i] in CandidatureStatus.PENDING and after[i] in answers}
     assert len(answered) == outcome.accepted + outcome.refused >= 1
 
 
 def test_coordinator_journey(live_server):
     recorded: list[tuple[str, float, str | None]] = []
     client = StreamlitClient(live_server.url, timeout=60)
-    account = journeys.Account("coordinator", "coordinateur.dsden71@ac-dijon.fr", DEMO_PASSWORD)
+    account = journeys.Account(Role.COORDINATOR, "coordinateur.dsden71@ac-dijon.fr", DEMO_PASSWORD)
     try:
         journeys.login(client, account, lambda *r: recorded.append(r))
         journeys.coordinator(client, lambda *r: recorded.append(r), _no_think, random.Random(1))
@@ -67,7 +69,7 @@ def test_a_wrong_password_is_reported_not_hidden(live_server):
     recorded: list[tuple[str, float, str | None]] = []
     client = StreamlitClient(live_server.url, timeout=60)
     try:
-        journeys.login(client, journeys.Account("director", "ce.0711989b@ac-dijon.fr", "mauvais"),
+        journeys.login(client, journeys.Account(Role.DIRECTOR, "ce.0711989b@ac-dijon.fr", "mauvais"),
                        lambda *r: recorded.append(r))
     except journeys.ProtocolError:
         pass
