@@ -31,6 +31,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "scripts"]
@@ -148,8 +149,13 @@ class Session:
         self.act(lambda: self.page.get_by_role("button", name="Se connecter").click(), "Connecté")
 
     def nav(self, name) -> float | None:
-        link = self.page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=name)
-        return self.act(lambda: link.first.click())[1]
+        """Open a page by its sidebar link; None (nothing to time) when it is already the page shown:
+        a click on the current page's link starts no run."""
+        link = self.page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=name).first
+        href = link.get_attribute("href") or ""
+        if urlsplit(href).path.rstrip("/") == urlsplit(self.page.url).path.rstrip("/"):
+            return None
+        return self.act(lambda: link.click())[1]
 
 
 def _median(values: list[float | None]) -> float | None:
@@ -160,9 +166,9 @@ def _median(values: list[float | None]) -> float | None:
 def pages_against_static(session: Session, pages: dict[str, object], repeats: int) -> dict:
     """Alternate static page / each page; medians of script-run-cycle per page and for the static page."""
     static, measured = [], {key: [] for key in pages}
+    session.nav(STATIC)  # warm-up of the static page, and away from the page the login landed on
     for name in pages.values():  # warm-up of each page (imports, first queries)
         session.nav(name)
-    session.nav(STATIC)
     for _ in range(repeats):
         for key, name in pages.items():
             static.append(session.nav(STATIC))
