@@ -6,12 +6,13 @@ PORT ?= 8501
 TEST_DATABASE_URL ?=
 export TEST_DATABASE_URL
 
-.PHONY: help install run test test-unit test-db test-app test-e2e test-topology bench clean
+.PHONY: help install run test test-unit test-db test-app test-e2e test-topology bench loadtest clean
 
 help:
 	@echo "make run        – installe, crée la base, charge la démo et lance l'app sur http://localhost:$(PORT)"
 	@echo "make test       – lance toutes les suites (unit, db, app, e2e, topology)"
-	@echo "make bench      – mesure les pages aux trois échelles (voir docs/benchmarks.md)"
+	@echo "make bench      – mesure les pages aux trois échelles (docs/benchmarks.md) et dans Chromium (docs/browser-benchmarks.md)"
+	@echo "make loadtest   – test de charge, 1 et 2 serveurs sur PostgreSQL (écrit docs/capacity.md)"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +47,14 @@ test-topology: install
 
 bench: install
 	$(PY) scripts/bench.py
+	$(PY) scripts/bench_browser.py
+
+# PostgreSQL database dropped and recreated by the load test (127.0.0.1:5432).
+LOADTEST_DATABASE ?= loadtest
+export LOADTEST_DATABASE
+
+loadtest: install
+	$(PY) scripts/loadtest.py
 
 clean:
 	rm -rf var .pytest_cache
