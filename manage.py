@@ -161,11 +161,13 @@ def send_outbox(_args: argparse.Namespace) -> int:
     return 0
 
 
-@command("expire-candidatures", "Enregistre l'expiration des candidatures sans réponse dans le délai (cron, idempotent).")
+@command("expire-candidatures", "Enregistre l'expiration des candidatures sans réponse dans le délai, et des "
+         "acceptations non confirmées par l'élève dans le délai (cron, idempotent).")
 def expire_candidatures(_args: argparse.Namespace) -> int:
-    from stages.services import candidatures
+    from stages.services import candidatures, placements
 
     print(f"Candidatures expirées : {candidatures.expire_candidatures()}")
+    print(f"Acceptations non confirmées : {placements.lapse_acceptances()}")
     return 0
 
 

@@ -60,8 +60,14 @@ class CandidatureStatus:
     EXPIRED = "expired"
     WITHDRAWN = "withdrawn"  # cancelled by the student before an answer
     DECLINED = "declined"  # accepted, then declined by the student (frees the place)
+    WAITLISTED = "waitlisted"  # put on the waiting list by the director: no deadline runs (0006)
+    CONFIRMED = "confirmed"  # accepted, then confirmed by the student in time (0006)
+    LAPSED = "lapsed"  # accepted, not confirmed before the deadline: the place is free (0006)
+    CLOSED_ELSEWHERE = "closed_elsewhere"  # the student confirmed another stage for these weeks (0006)
     PENDING = (SUBMITTED, READ)
-    ALL = (SUBMITTED, READ, ACCEPTED, REFUSED, EXPIRED, WITHDRAWN, DECLINED)
+    PLACED = (ACCEPTED, CONFIRMED)  # hold a place of the offer (ACCEPTED: until its deadline)
+    ALL = (SUBMITTED, READ, ACCEPTED, REFUSED, EXPIRED, WITHDRAWN, DECLINED, WAITLISTED, CONFIRMED, LAPSED,
+           CLOSED_ELSEWHERE)
 
 
 class Period:
@@ -273,6 +279,8 @@ class Campaign(Base):
     head_office_address: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # 0006: days a student has to confirm an accepted stage ("Je confirme ce stage").
+    confirmation_delay_days: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
 
     @property
     def two_weeks(self) -> tuple[dt.date, dt.date]:
@@ -369,7 +377,8 @@ class Candidature(Base):
     motivation: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default=CandidatureStatus.SUBMITTED)
     submitted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    # submitted_at + the campaign's response delay, fixed at submission.
+    # submitted_at + the campaign's response delay, fixed at submission; once accepted, the
+    # student's confirmation deadline (acceptance + the campaign's confirmation delay, 0006).
     deadline_at: Mapped[dt.datetime] = mapped_column(DateTime)
     read_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -378,6 +387,8 @@ class Candidature(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # withdrawn / declined / expired
     reminder_sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # 0006
+    waitlisted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # 0006
 
     offer: Mapped[Offer] = relationship()
     student: Mapped[User] = relationship(foreign_keys=[student_id])
@@ -453,3 +464,33 @@ class OutboxMail(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+# --------------------------------------------------------------------------- coverage actions (0006)
+
+
+class SchoolRelaunch(Base):
+    """One "Relancer les écoles sans offre" mail sent to a school (the outbox holds the mail)."""
+
+    __tablename__ = "school_relaunches"
+    __table_args__ = (Index("ix_school_relaunches_school_sent", "school_id", "sent_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    sent_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    to_address: Mapped[str] = mapped_column(String(254))
+    forced: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DigestRun(Base):
+    """The weekly digest sent to one recipient for one ISO week ("2026-W23"): sent once."""
+
+    __tablename__ = "digest_runs"
+    __table_args__ = (UniqueConstraint("user_id", "week_key", name="uq_digest_user_week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    week_key: Mapped[str] = mapped_column(String(10))
+    sent_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -11,15 +11,20 @@ import datetime as dt
 from dataclasses import dataclass
 
 from db.models import CandidatureStatus
+from stages.domain import placements
 
 LABELS = {
     CandidatureStatus.SUBMITTED: "Reçue",
     CandidatureStatus.READ: "Lue",
-    CandidatureStatus.ACCEPTED: "Acceptée",
+    CandidatureStatus.ACCEPTED: "Acceptée — en attente de confirmation",
     CandidatureStatus.REFUSED: "Refusée",
     CandidatureStatus.EXPIRED: "Expirée",
     CandidatureStatus.WITHDRAWN: "Annulée par l'élève",
     CandidatureStatus.DECLINED: "Déclinée par l'élève",
+    CandidatureStatus.WAITLISTED: "En liste d'attente",
+    CandidatureStatus.CONFIRMED: "Confirmée",
+    CandidatureStatus.LAPSED: "Non confirmée dans le délai",
+    CandidatureStatus.CLOSED_ELSEWHERE: "Close : stage confirmé ailleurs",
 }
 RED_DAYS = 3
 ORANGE_DAYS = 7
@@ -36,7 +41,12 @@ def is_expired(status: str, deadline_at: dt.datetime, now: dt.datetime) -> bool:
 
 
 def effective_status(status: str, deadline_at: dt.datetime, now: dt.datetime) -> str:
-    return CandidatureStatus.EXPIRED if is_expired(status, deadline_at, now) else status
+    """The status at ``now``: expired past the response deadline, lapsed past the confirmation one."""
+    if is_expired(status, deadline_at, now):
+        return CandidatureStatus.EXPIRED
+    if placements.is_lapsed(status, deadline_at, now):
+        return CandidatureStatus.LAPSED
+    return status
 
 
 @dataclass(frozen=True)
@@ -95,11 +105,15 @@ def refusal_problem(text: str) -> str | None:
 # The director's four tabs, by *effective* status. A candidature cancelled by the student
 # (withdrawn before an answer, or declined after acceptance) is closed without a stage: it is
 # listed with the refused ones, its "Statut" saying who closed it.
+# The waiting list has its own tab, so that a freed place is given from it first; closed by a
+# confirmation elsewhere is listed with the refused ones, a lapsed acceptance with the expired.
 TABS: dict[str, tuple[str, ...]] = {
     "Reçues": CandidatureStatus.PENDING,
-    "Acceptées": (CandidatureStatus.ACCEPTED,),
-    "Refusées": (CandidatureStatus.REFUSED, CandidatureStatus.WITHDRAWN, CandidatureStatus.DECLINED),
-    "Expirées": (CandidatureStatus.EXPIRED,),
+    "Liste d'attente": (CandidatureStatus.WAITLISTED,),
+    "Acceptées": CandidatureStatus.PLACED,
+    "Refusées": (CandidatureStatus.REFUSED, CandidatureStatus.WITHDRAWN, CandidatureStatus.DECLINED,
+                 CandidatureStatus.CLOSED_ELSEWHERE),
+    "Expirées": (CandidatureStatus.EXPIRED, CandidatureStatus.LAPSED),
 }
 
 
@@ -110,21 +124,29 @@ def tab_of(status: str) -> str:
     raise ValueError(status)
 
 
+ANSWERABLE = (*CandidatureStatus.PENDING, CandidatureStatus.WAITLISTED)
+
+
 def can_answer(status: str, deadline_at: dt.datetime, now: dt.datetime) -> bool:
-    """A director may accept or refuse only a pending candidature, strictly before its deadline."""
-    return effective_status(status, deadline_at, now) in CandidatureStatus.PENDING
+    """A director may accept or refuse a pending candidature strictly before its deadline, or one
+    on the waiting list (no deadline runs there)."""
+    return effective_status(status, deadline_at, now) in ANSWERABLE
 
 
 def answer_refusal(status: str, deadline_at: dt.datetime, now: dt.datetime) -> str | None:
     """Why a director can no longer answer this candidature (French), or None."""
     effective = effective_status(status, deadline_at, now)
-    if effective in CandidatureStatus.PENDING:
+    if effective in ANSWERABLE:
         return None
     if effective == CandidatureStatus.EXPIRED:
         return ("Le délai de réponse est dépassé : cette candidature est expirée, "
                 "vous ne pouvez plus y répondre.")
-    if effective == CandidatureStatus.ACCEPTED:
+    if effective in CandidatureStatus.PLACED:
         return "Cette candidature a déjà été acceptée."
+    if effective == CandidatureStatus.LAPSED:
+        return "L'élève n'a pas confirmé ce stage dans le délai : la candidature est close."
+    if effective == CandidatureStatus.CLOSED_ELSEWHERE:
+        return "Cette candidature est close : l'élève a confirmé un autre stage sur ces semaines."
     if effective == CandidatureStatus.REFUSED:
         return "Cette candidature a déjà été refusée."
     return f"Cette candidature a été close par l'élève ({LABELS[effective].lower()}) : vous ne pouvez plus y répondre."

@@ -44,7 +44,8 @@ from stages.config import get_settings
 from stages.domain import candidatures as rules
 from stages.domain.text import clean_text
 from stages.domain.timeutil import fmt_date, fmt_datetime, today_paris, utcnow
-from stages.services import campaigns, drafts, exports, mail
+from stages.domain import placements as placement_rules
+from stages.services import campaigns, drafts, exports, mail, placements
 from stages.services.auth import CurrentUser
 from stages.services.errors import NotFound, ValidationError
 from stages.services.permissions import require_director, require_role
@@ -72,19 +73,24 @@ def _record(session: Session, cand: Candidature, before: str | None, after: str,
                              author_id=author_id, at=at, comment=comment))
 
 
+def _holds_place(now: dt.datetime | None = None):
+    """Confirmed, or accepted and still within the confirmation delay (``placements.holds_place``)."""
+    return placement_rules.holds_place_sql(Candidature.status, Candidature.deadline_at, now or utcnow())
+
+
 def _accepted_count(session: Session, offer_id: int) -> int:
     return session.scalar(
         select(func.count()).select_from(Candidature)
-        .where(Candidature.offer_id == offer_id, Candidature.status == Status.ACCEPTED)
+        .where(Candidature.offer_id == offer_id, _holds_place())
     ) or 0
 
 
 def _accepted_of_offer():
-    """Accepted candidatures of the offer of the enclosing query (correlated: one index lookup per
+    """Places taken of the offer of the enclosing query (correlated: one index lookup per
     offer on ``ix_candidatures_offer_status``, never a count over the whole country)."""
     return (
         select(func.count(Candidature.id))
-        .where(Candidature.offer_id == Offer.id, Candidature.status == Status.ACCEPTED)
+        .where(Candidature.offer_id == Offer.id, _holds_place())
         .correlate(Offer)
         .scalar_subquery()
     )
@@ -295,6 +301,7 @@ def apply(user: CurrentUser, offer_id: int, motivation: str, now: dt.datetime | 
                                                                 Candidature.student_id == user.id))
             if existing is not None and existing.status != Status.WITHDRAWN:
                 return _apply_result(existing, False, now)
+            placements.check_can_apply(session, user.id, offer)
             if today_paris(now) < campaign.students_access_on:
                 raise ValidationError(
                     f"Les candidatures ouvrent le {fmt_date(campaign.students_access_on)}.")
@@ -363,6 +370,7 @@ class StudentCandidature:
     motivation: str
     can_withdraw: bool
     can_decline: bool
+    can_confirm: bool = False  # « Je confirme ce stage », before ``deadline``
 
 
 def my_candidatures(user: CurrentUser, now: dt.datetime | None = None) -> list[StudentCandidature]:
@@ -383,7 +391,8 @@ def my_candidatures(user: CurrentUser, now: dt.datetime | None = None) -> list[S
                 deadline=fmt_datetime(cand.deadline_at),
                 countdown=rules.countdown(cand.deadline_at, now).text if pending else "",
                 refusal_reason=cand.refusal_reason or "", motivation=cand.motivation,
-                can_withdraw=pending, can_decline=status == Status.ACCEPTED,
+                can_withdraw=pending or status == Status.WAITLISTED, can_decline=status in Status.PLACED,
+                can_confirm=placement_rules.can_confirm(status),
             ))
         return out
 
@@ -402,13 +411,15 @@ def withdraw(user: CurrentUser, candidature_id: int, now: dt.datetime | None = N
         now = _now(now)
         cand = _own_candidature(session, user, candidature_id)
         status = rules.effective_status(cand.status, cand.deadline_at, now)
-        if status not in Status.PENDING:
+        if status not in (*Status.PENDING, Status.WAITLISTED):
             raise ValidationError(
                 f"Cette candidature ne peut plus être annulée : elle est « {rules.LABELS[status]} »."
             )
         before = cand.status
         cand.status, cand.closed_at = Status.WITHDRAWN, now
         _record(session, cand, before, Status.WITHDRAWN, user.id, now)
+        placements.notify_student_left(session, cand, session.get(User, user.id), Status.WITHDRAWN)
+    mail.send_now()
 
 
 def decline(user: CurrentUser, candidature_id: int, now: dt.datetime | None = None) -> None:
@@ -417,25 +428,20 @@ def decline(user: CurrentUser, candidature_id: int, now: dt.datetime | None = No
     with write_session() as session:
         now = _now(now)
         cand = _own_candidature(session, user, candidature_id)
-        if cand.status != Status.ACCEPTED:
-            status = rules.effective_status(cand.status, cand.deadline_at, now)
+        status = rules.effective_status(cand.status, cand.deadline_at, now)
+        if status not in Status.PLACED:
             raise ValidationError(
                 f"Seule une candidature acceptée peut être déclinée ; celle-ci est « {rules.LABELS[status]} »."
             )
+        before = cand.status
         cand.status, cand.closed_at = Status.DECLINED, now
-        _record(session, cand, Status.ACCEPTED, Status.DECLINED, user.id, now)
+        _record(session, cand, before, Status.DECLINED, user.id, now)
         convention = session.scalar(select(Convention).where(Convention.candidature_id == cand.id))
         if convention is not None:
             convention.status = "cancelled"
         student = session.get(User, user.id)
-        for director in _school_directors(session, cand.offer.school_id):
-            mail.queue_mail(
-                session, kind="candidature_declined", to=director.email,
-                subject=f"Candidature déclinée : {cand.offer.title}",
-                text=(f"Bonjour,\n\n{student.full_name} s'est désisté·e de votre offre « {cand.offer.title} », "
-                      "que vous aviez acceptée. La place est de nouveau disponible."),
-                button=("Voir les candidatures", _link("espace")),
-            )
+        placements.notify_student_left(session, cand, student, Status.DECLINED)
+        placements.notify_place_freed(session, cand.offer, f"{student.full_name} s'est désisté·e.")
     mail.send_now()
 
 
@@ -488,7 +494,7 @@ def _inbox_row(row, now: dt.datetime) -> InboxRow:
         status_label=rules.LABELS[status], countdown=left.text if left else "", level=left.level if left else "",
         seconds_left=left.seconds_left if left else 0.0, submitted=fmt_datetime(row.submitted_at),
         deadline=fmt_datetime(row.deadline_at), unread=row.status == Status.SUBMITTED and pending,
-        can_answer=pending,
+        can_answer=status in rules.ANSWERABLE,
     )
 
 
@@ -535,6 +541,8 @@ class CandidatureDetail:
     answered: str
     can_answer: bool
     why_not: str | None  # why no answer is possible, in French
+    can_waitlist: bool = False  # « Mettre en liste d'attente »
+    offer_id: int = 0
 
 
 def open_candidature(user: CurrentUser, candidature_id: int, now: dt.datetime | None = None) -> CandidatureDetail:
@@ -559,13 +567,18 @@ def open_candidature(user: CurrentUser, candidature_id: int, now: dt.datetime | 
             deadline=fmt_datetime(cand.deadline_at),
             countdown=rules.countdown(cand.deadline_at, now).text if pending else "",
             refusal_reason=cand.refusal_reason or "", answered=fmt_datetime(cand.answered_at),
-            can_answer=pending, why_not=rules.answer_refusal(cand.status, cand.deadline_at, now),
+            can_answer=status in rules.ANSWERABLE, why_not=rules.answer_refusal(cand.status, cand.deadline_at, now),
+            can_waitlist=placement_rules.can_waitlist(status), offer_id=cand.offer_id,
         )
 
 
 def _lock_for_answer(session: Session, user: CurrentUser, candidature_id: int) -> tuple[Candidature, Offer]:
-    """Lock the offer row, then the candidature; check the director's school."""
-    offer_id = session.scalar(select(Candidature.offer_id).where(Candidature.id == candidature_id))
+    """Lock the student's row, the offer row, then the candidature; check the director's school."""
+    offer_id, student_id = session.execute(
+        select(Candidature.offer_id, Candidature.student_id).where(Candidature.id == candidature_id)
+    ).first() or (None, None)
+    if student_id is not None:
+        placements.lock_student(session, student_id)  # the order placements.confirm uses too
     offer = session.scalar(select(Offer).where(Offer.id == offer_id).with_for_update()) if offer_id else None
     if offer is None or offer.school_id != user.school_id:
         raise NotFound(NOT_FOUND)
@@ -602,7 +615,9 @@ def _accept(session: Session, user: CurrentUser, candidature_id: int) -> str:
             f"disponible ({taken} élève(s) accepté(s) sur {offer.max_students}). Refusez cette candidature, "
             "ou augmentez le nombre d'élèves accueillis dans l'offre."
         )
+    placements.check_not_confirmed_elsewhere(session, cand, offer)
     _set_answer(session, cand, Status.ACCEPTED, user, now)
+    confirm_by = placements.on_accept(session, cand, offer, now)
     convention = session.scalar(select(Convention).where(Convention.candidature_id == cand.id))
     if convention is None:
         session.add(Convention(candidature_id=cand.id, created_at=now))
@@ -610,8 +625,10 @@ def _accept(session: Session, user: CurrentUser, candidature_id: int) -> str:
         session, kind="candidature_accepted", to=cand.student.email,
         subject=f"Candidature acceptée : {offer.title}",
         text=(f"Bonjour {cand.student.first_name},\n\nBonne nouvelle : votre candidature au stage « {offer.title} » "
-              f"({offer.place_name}, {_period_label(offer)}) a été acceptée.\n\nLa convention de stage vous sera "
-              "transmise pour signature."),
+              f"({offer.place_name}, {_period_label(offer)}, offre n° {offer.id}) a été acceptée.\n\n"
+              f"Confirmez ce stage avant le {fmt_datetime(confirm_by)} (bouton « Je confirme ce stage » de "
+              "« Mes candidatures ») : sans confirmation, la place sera libérée pour un autre élève.\n\n"
+              "La convention de stage vous sera transmise pour signature."),
         button=("Voir mes candidatures", _link("mes-candidatures")),
     )
     return cand.student.full_name
@@ -643,7 +660,8 @@ def _clean_reason(reason: str) -> str:
 
 
 def accept(user: CurrentUser, candidature_id: int) -> str:
-    """Accept one candidature; returns the student's name. Refused when no place remains or too late."""
+    """Accept one candidature (received, or on the waiting list); returns the student's name. Refused
+    when no place remains, too late, or the student confirmed another stage on these weeks."""
     user = require_director(user)
     with write_session() as session:
         name = _accept(session, user, candidature_id)
@@ -743,7 +761,7 @@ def list_conventions(user: CurrentUser) -> list[ConventionRow]:
             ConventionRow(c.id, c.student.full_name, c.student.email, c.offer.title, _period_label(c.offer),
                           fmt_date(c.answered_at))
             for c in session.scalars(
-                _school_candidatures(user, campaign_id).where(Candidature.status == Status.ACCEPTED)
+                _school_candidatures(user, campaign_id).where(_holds_place())
                 .options(selectinload(Candidature.student), selectinload(Candidature.offer))  # no query per row
                 .order_by(Candidature.answered_at.desc())
             )

@@ -55,6 +55,7 @@ from db.models import (
 )
 from db.session import write_generation
 from stages.config import get_settings
+from stages.domain.placements import lapsed_sql
 from stages.domain.text import fmt_phone
 from stages.domain.timeutil import fmt_date, fmt_datetime, utcnow
 from stages.lru import LruCache
@@ -298,12 +299,14 @@ def _school_where(scope: Scope) -> list:
 
 
 def effective_status(now: dt.datetime):
-    """SQL expression of a candidature's effective status (expired once its deadline passed)."""
+    """SQL expression of a candidature's effective status (expired once its deadline passed; an
+    acceptance not confirmed by its deadline is lapsed, ``stages.domain.placements``)."""
     return case(
         (
             and_(Candidature.status.in_(CandidatureStatus.PENDING), Candidature.deadline_at <= now),
             literal(CandidatureStatus.EXPIRED),
         ),
+        (lapsed_sql(Candidature.status, Candidature.deadline_at, now), literal(CandidatureStatus.LAPSED)),
         else_=Candidature.status,
     )
 
@@ -322,7 +325,7 @@ def _offer_stats(scope: Scope, now: dt.datetime):
             Offer.status.label("status"),
             Offer.max_students.label("max_students"),
             func.count(Candidature.id).label("received"),
-            count_if(eff == CandidatureStatus.ACCEPTED).label("accepted"),
+            count_if(eff.in_(CandidatureStatus.PLACED)).label("accepted"),  # confirmed ones included
             count_if(eff == CandidatureStatus.REFUSED).label("refused"),
             count_if(eff == CandidatureStatus.EXPIRED).label("expired"),
             count_if(eff.in_(CandidatureStatus.PENDING)).label("pending"),

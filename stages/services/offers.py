@@ -21,9 +21,10 @@ from typing import Any
 from sqlalchemy import case, func, select, update
 
 from db import read_session, write_session
-from db.models import Campaign, Candidature, CandidatureStatus, Offer, OfferStatus, School, StatusChange
+from db.models import Campaign, Candidature, Offer, OfferStatus, School, StatusChange
 from stages.domain import offers as rules
 from stages.domain.calendar import next_school_year
+from stages.domain.placements import holds_place_sql
 from stages.domain.text import circonscription_of, fmt_phone
 from stages.domain.timeutil import utcnow
 from stages.services import campaigns
@@ -242,7 +243,8 @@ def _current_campaign(session) -> Campaign:
 def _accepted_count(session, offer_id: int) -> int:
     return session.scalar(
         select(func.count()).select_from(Candidature)
-        .where(Candidature.offer_id == offer_id, Candidature.status == CandidatureStatus.ACCEPTED)
+        .where(Candidature.offer_id == offer_id,
+               holds_place_sql(Candidature.status, Candidature.deadline_at, utcnow()))
     ) or 0
 
 
@@ -428,7 +430,8 @@ def list_offers(user: CurrentUser) -> list[OfferSummary]:
         select(
             Candidature.offer_id.label("offer_id"),
             func.count(Candidature.id).label("total"),
-            func.sum(case((Candidature.status == CandidatureStatus.ACCEPTED, 1), else_=0)).label("accepted"),
+            func.sum(case((holds_place_sql(Candidature.status, Candidature.deadline_at, utcnow()), 1),
+                          else_=0)).label("accepted"),
         )
         .where(Candidature.offer_id.in_(select(Offer.id).where(Offer.school_id == user.school_id)))
         .group_by(Candidature.offer_id)

@@ -182,7 +182,7 @@ def test_inbox_tabs_open_accept_refuse_with_history_and_mails(world, smtp_server
 
     inbox = svc.director_inbox(director)
     assert inbox.delay_days == 15
-    assert inbox.counts == {"Reçues": 3, "Acceptées": 0, "Refusées": 0, "Expirées": 1}
+    assert inbox.counts == {"Reçues": 3, "Liste d'attente": 0, "Acceptées": 0, "Refusées": 0, "Expirées": 1}
     assert [r.id for r in inbox.tabs["Reçues"]] == [c_red, c_orange, c_new]  # most urgent first
     assert [r.level for r in inbox.tabs["Reçues"]] == ["red", "orange", "normal"]
     assert inbox.tabs["Reçues"][0].countdown.startswith("1 j ")
@@ -205,7 +205,7 @@ def test_inbox_tabs_open_accept_refuse_with_history_and_mails(world, smtp_server
     with pytest.raises(ValidationError, match="déjà été acceptée"):
         svc.refuse(director, c_red, "Trop tard")
     inbox = svc.director_inbox(director)
-    assert inbox.counts == {"Reçues": 1, "Acceptées": 1, "Refusées": 1, "Expirées": 1}
+    assert inbox.counts == {"Reçues": 1, "Liste d'attente": 0, "Acceptées": 1, "Refusées": 1, "Expirées": 1}
     assert [r.student_name for r in svc.list_conventions(director)] == ["Élève0 Test"]
     with read_session() as s:
         assert s.scalar(select(Convention.candidature_id)) == c_red
