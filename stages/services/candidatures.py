@@ -389,7 +389,8 @@ def my_candidatures(user: CurrentUser, now: dt.datetime | None = None) -> list[S
                 commune=cand.offer.place_commune, period_label=_period_label(cand.offer), status=status,
                 status_label=rules.LABELS[status], submitted=fmt_datetime(cand.submitted_at),
                 deadline=fmt_datetime(cand.deadline_at),
-                countdown=rules.countdown(cand.deadline_at, now).text if pending else "",
+                countdown=(rules.countdown(cand.deadline_at, now).text
+                           if pending or placement_rules.can_confirm(status) else ""),
                 refusal_reason=cand.refusal_reason or "", motivation=cand.motivation,
                 can_withdraw=pending or status == Status.WAITLISTED, can_decline=status in Status.PLACED,
                 can_confirm=placement_rules.can_confirm(status),
