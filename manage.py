@@ -171,6 +171,17 @@ def expire_candidatures(_args: argparse.Namespace) -> int:
     return 0
 
 
+@command("send-digests", "Envoie le point hebdomadaire aux IEN (leur circonscription) et aux coordinateurs "
+         "(le département) ; une fois par semaine et par destinataire (timer hebdomadaire, idempotent).")
+def send_digests(_args: argparse.Namespace) -> int:
+    from stages.services import digests
+
+    report = digests.send_digests()
+    print(f"Points hebdomadaires envoyés : {report.sent} (déjà reçus cette semaine : {report.already}, "
+          f"semaine {report.week_key})")
+    return 0
+
+
 @command("send-reminders", "Prévient chaque directeur, une fois, des candidatures qui expirent sous 3 jours (cron).")
 def send_reminders(_args: argparse.Namespace) -> int:
     from stages.services import candidatures
