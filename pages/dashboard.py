@@ -9,6 +9,7 @@ import streamlit as st
 from stages.domain.timeutil import fmt_datetime
 from stages.services import monitoring
 from stages.ui import charts
+from stages.ui import coverage as coverage_ui
 from stages.ui.session import page_user
 
 user = page_user()
@@ -55,7 +56,8 @@ rows = [
       "Écoles avec au moins une offre publiée ÷ écoles du référentiel."),
      ("Offres publiées", number(f.published_offers), "Offres dont le statut est « publiée »."),],
     [("Places proposées", number(f.places_offered), "Somme des places des offres publiées."),
-     ("Places pourvues", number(f.places_filled), "Candidatures acceptées."),
+     ("Places pourvues", number(f.places_filled),
+      "Candidatures acceptées (dans le délai de confirmation de l'élève) ou confirmées."),
      ("Places restantes", number(f.places_remaining),
       "Par offre publiée : places − candidatures acceptées (jamais moins de 0)."),
      ("Candidatures reçues", number(f.received), "Toutes les candidatures aux offres de la campagne."),],
@@ -78,11 +80,15 @@ CHARTS = {
     "Candidatures": (charts.candidatures_by_status, "by_circonscription", "chart_cands"),
     "Par semaine": (charts.weekly_offers, "weekly", "chart_weeks"),
     "Carte des écoles": (charts.schools_map, "schools_map", "chart_map"),
+    "Tendance": (None, None, "chart_trend"),  # by week, against the previous campaign
 }
 chart = st.segmented_control("Graphique", list(CHARTS), default="Offres et places", required=True,
                              key="dash_chart", label_visibility="collapsed")
 build, source, chart_key = CHARTS[chart or "Offres et places"]
-st.plotly_chart(build(getattr(data, source)), theme=None, config=config, key=chart_key)
+if build is None:
+    coverage_ui.trend_section(user, filters, config)
+else:
+    st.plotly_chart(build(getattr(data, source)), theme=None, config=config, key=chart_key)
 if build is charts.schools_map:
     st.caption("Disques bleus : écoles qui proposent des places ; croix orange : écoles sans offre publiée.")
 
@@ -117,14 +123,14 @@ def paged(table: str, key: str, fetch, empty: str, circonscription_id: int | Non
 
 st.header("À traiter")
 TABLES = ["Écoles sans offre", "Candidatures à échéance (3 jours)", "Offres hors consignes",
-          "Détail par circonscription", "Toutes les offres"]
+          "Détail par circonscription", "Toutes les offres", "Élèves sans stage"]
 # Only the chosen table is queried and rendered (st.tabs would run all five).
 table = st.segmented_control("Tableau", TABLES, default=TABLES[0], required=True, key="dash_table",
                              label_visibility="collapsed") or TABLES[0]
 if table == TABLES[0]:
     st.write("Écoles sans aucune offre publiée pour la campagne : à appeler ou à relancer.")
-    paged("schools_without_offer", "tbl_schools", lambda p: monitoring.schools_without_offer(user, filters, p),
-          "Toutes les écoles du périmètre ont au moins une offre publiée.")
+    coverage_ui.relaunch_section(user, filters)
+    downloads("schools_without_offer", "tbl_schools")
 elif table == TABLES[1]:
     st.write("Écoles dont des candidatures attendent une réponse et expirent dans les 3 jours.")
     paged("expiring", "tbl_expiring", lambda p: monitoring.expiring_candidatures(user, filters, p),
@@ -146,6 +152,10 @@ elif table == TABLES[3]:
         paged("drilldown", "tbl_drill",
               lambda p: monitoring.circonscription_schools(user, chosen, filters, p),
               "Aucune école dans cette circonscription pour ces filtres.", chosen)
+elif table == TABLES[5]:
+    st.write("Élèves de seconde inscrits, par lycée : combien ont candidaté, ont été acceptés, ont confirmé un "
+             "stage, et combien n'ont aucune candidature.")
+    coverage_ui.students_section(user, campaign_id)
 else:
     paged("offers", "tbl_offers", lambda p: monitoring.all_offers(user, filters, p),
           "Aucune offre pour ces filtres.")
@@ -156,7 +166,12 @@ with st.expander("Définitions des chiffres"):
         "- **Taux de couverture** : écoles ayant au moins une offre publiée ÷ écoles du référentiel.\n"
         "- **Candidatures reçues** : toutes les candidatures aux offres de la campagne, quel que soit leur statut.\n"
         "- **Expirées** : sans réponse à l'échéance (date de dépôt + délai de réponse de la campagne).\n"
-        "- **Places pourvues** : candidatures acceptées ; **restantes** : places des offres publiées moins "
+        "- **Places pourvues** : candidatures acceptées, dans le délai de confirmation de l'élève, ou confirmées "
+        "(une acceptation non confirmée à temps libère la place) ; **restantes** : places des offres publiées moins "
         "les acceptées, offre par offre.\n"
-        "- **Par semaine** : offres selon la date de leur première publication."
+        "- **Par semaine** : offres selon la date de leur première publication.\n"
+        "- **Tendance** : semaine n = n-ième période de 7 jours depuis l'ouverture du dépôt des offres ; une offre "
+        "compte dès sa première publication ; comparée à la campagne précédente quand elle existe.\n"
+        "- **Élèves sans stage** : comptes élèves activés ; « acceptés » : au moins une acceptation en cours ou "
+        "confirmée."
     )

@@ -33,6 +33,7 @@ from stages.services.errors import ValidationError
 
 SUBJECT_KEY = "relaunch:subject"
 BODY_KEY = "relaunch:body"
+PLACEHOLDERS = rules.PLACEHOLDERS
 COLUMNS = ["Circonscription", "UAI", "École", "Commune", "Téléphone", "Courriel", "Relance"]
 
 

@@ -4,7 +4,8 @@ have no candidature at all, in the chosen campaign. This is the figure the natio
 it cannot get.
 
 Who sees what: the DSDEN (coordinator) and the IEN get the *counts* only (students are minors:
-no name leaves the lycée); a lycée head (role ``lycee_head``, added by issue 12) gets the
+no name leaves the lycée); a lycée belongs to no circonscription, so an IEN sees the lycées
+located in the communes of their circonscription's écoles; a lycée head (role ``lycee_head``, added by issue 12) gets the
 *list* of their own lycée's students without a confirmed stage (:func:`lycee_students`).
 
 Definitions:
@@ -25,13 +26,13 @@ import pandas as pd
 from sqlalchemy import and_, case, exists, func, select
 
 from db import read_session
-from db.models import Campaign, Candidature, CandidatureStatus, Lycee, Offer, Role, User
+from db.models import Campaign, Candidature, CandidatureStatus, Lycee, Offer, Role, School, User
 from stages.domain import placements as placement_rules
 from stages.domain.timeutil import utcnow
 from stages.services import campaigns
 from stages.services.auth import CurrentUser
 from stages.services.errors import NotFound, PermissionDenied
-from stages.services.permissions import require_monitoring, require_role
+from stages.services.permissions import allowed_circonscription_ids, require_monitoring, require_role
 
 LYCEE_HEAD = getattr(Role, "LYCEE_HEAD", "lycee_head")  # the role issue 12 adds
 COLUMNS = ["Lycée", "Commune", "Élèves inscrits", "Avec au moins une candidature", "Acceptés", "Stage confirmé",
@@ -84,15 +85,19 @@ def per_lycee(user: CurrentUser, campaign_id: int | None = None, now: dt.datetim
     def count_if(condition):
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
+    query = (
+        select(func.coalesce(Lycee.name, NO_LYCEE).label("lycee"), func.coalesce(Lycee.commune, "").label("commune"),
+               func.count(User.id).label("registered"), count_if(applied).label("applied"),
+               count_if(placed).label("placed"), count_if(confirmed).label("confirmed"))
+        .select_from(User).outerjoin(Lycee, Lycee.id == User.lycee_id)
+        .where(_registered(user.departement_code))
+        .group_by(Lycee.name, Lycee.commune)
+    )
+    circs = allowed_circonscription_ids(user, None)
+    if circs is not None:  # an IEN: the lycées of their circonscription's communes
+        query = query.where(Lycee.commune.in_(select(School.commune).where(School.circonscription_id.in_(circs))))
     with read_session() as session:
-        rows = session.execute(
-            select(func.coalesce(Lycee.name, NO_LYCEE).label("lycee"), func.coalesce(Lycee.commune, "").label("commune"),
-                   func.count(User.id).label("registered"), count_if(applied).label("applied"),
-                   count_if(placed).label("placed"), count_if(confirmed).label("confirmed"))
-            .select_from(User).outerjoin(Lycee, Lycee.id == User.lycee_id)
-            .where(_registered(user.departement_code))
-            .group_by(Lycee.name, Lycee.commune)
-        ).all()
+        rows = session.execute(query).all()
     records = [[r.lycee, r.commune, int(r.registered), int(r.applied), int(r.placed), int(r.confirmed),
                 int(r.registered) - int(r.applied), int(r.registered) - int(r.confirmed)] for r in rows]
     frame = pd.DataFrame(records, columns=COLUMNS)

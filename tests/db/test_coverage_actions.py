@@ -190,7 +190,17 @@ def test_students_without_stage_per_lycee(world):
     assert (row["Élèves inscrits"], row["Avec au moins une candidature"], row["Acceptés"], row["Stage confirmé"],
             row["Sans candidature"], row["Sans stage confirmé"]) == (5, 4, 2, 1, 1, 4)
     assert counts.total["Élèves inscrits"] == 5
-    assert sws.per_lycee(world["ien"]).total == counts.total  # counts for the IEN too
+    # An IEN: counts too, for the lycées in the communes of their circonscription's écoles.
+    with read_session() as s:
+        commune = s.scalar(select(Lycee.commune).where(Lycee.id == first_lycee))
+        circ = s.scalar(select(School.circonscription_id).where(School.commune == commune).limit(1))
+        elsewhere = s.scalar(select(School.circonscription_id).where(
+            School.circonscription_id.is_not(None),
+            School.circonscription_id.not_in(select(School.circonscription_id).where(School.commune == commune)))
+            .limit(1))
+    ien_here = cu(make_user(Role.IEN, circonscription_id=circ))
+    assert sws.per_lycee(ien_here).total == counts.total
+    assert sws.per_lycee(cu(make_user(Role.IEN, circonscription_id=elsewhere))).total["Élèves inscrits"] == 0
     with pytest.raises(PermissionDenied):
         sws.per_lycee(world["director"])
     # The lycée head (role added by issue 12) gets the names of their lycée's students only.
