@@ -259,3 +259,19 @@ def test_director_accepting_while_the_student_confirms_elsewhere(world):
                                                          Candidature.status.in_(S.PLACED))).all()
         assert len(placed) == 1
         svc.decline(student, a)
+
+
+def test_the_campaign_sets_the_confirmation_delay(world):
+    from stages.services import admin, campaigns
+
+    coordinator = cu(make_user(Role.COORDINATOR))
+    year = campaigns.current_school_year()
+    values = dict(admin.campaign_form(coordinator, year).values)
+    with pytest.raises(ValidationError) as refused:
+        admin.save_campaign(coordinator, year, {**values, "confirmation_delay_days": 0})
+    assert "délai de confirmation" in refused.value.errors["confirmation_delay_days"]
+    admin.save_campaign(coordinator, year, {**values, "confirmation_delay_days": 3})
+    cand = make_candidature(world["two_weeks"], world["student"].id)
+    before = utcnow()
+    svc.accept(world["d1"], cand)
+    assert before + dt.timedelta(days=3) <= deadline(cand) <= utcnow() + dt.timedelta(days=3)
