@@ -266,12 +266,15 @@ def seed_demo(now: dt.datetime | None = None) -> DemoReport:
 
 
 def _previous_campaign(session, campaign, now: dt.datetime) -> int:
-    """Last school year's campaign: archived offers of 40 écoles, first published week after week
+    """Last school year's campaign: archived offers of 40 other écoles, first published week after week
     (fast at the opening, then slower), for the dashboard's "Tendance"."""
     start = int(campaign.school_year[:4])
     previous = get_or_create_campaign(session, f"{start - 1}-{start}")
+    # Not the demo directors' écoles: their "Mes offres" shows this year's offers only.
     schools = list(session.scalars(
-        select(School).where(School.departement_code == campaign.departement_code).order_by(School.uai).limit(40)))
+        select(School).where(School.departement_code == campaign.departement_code,
+                             School.uai.not_in([uai for uai, *_ in DIRECTORS]))
+        .order_by(School.uai.desc()).limit(40)))
     opens = dt.datetime.combine(previous.offers_open_on, dt.time(9))
     for n, school in enumerate(schools):
         published = opens + dt.timedelta(days=int(1.6 * n * n / 10) + n)  # 40 offers over ~30 weeks
