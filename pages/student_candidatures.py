@@ -3,17 +3,19 @@ withdraw one not answered, decline one accepted."""
 
 import streamlit as st
 
-from stages.services import candidatures as service
+from stages.domain.vocabulary import CandidatureStatus as S
+from stages.services.candidatures import applications
 from stages.services import placements
 from stages.services.errors import ServiceError
 from stages.ui.session import flash, page_user
+from stages.ui.safe import alert
 
 user = page_user()
 st.title("Mes candidatures")
 
-COLORS = {"accepted": "orange", "confirmed": "green", "refused": "red", "expired": "gray", "withdrawn": "gray",
-          "declined": "gray", "lapsed": "gray", "closed_elsewhere": "gray", "waitlisted": "violet"}
-rows = service.my_candidatures(user)
+COLORS = {S.ACCEPTED: "orange", S.CONFIRMED: "green", S.REFUSED: "red", S.EXPIRED: "gray", S.WITHDRAWN: "gray",
+          S.DECLINED: "gray", S.LAPSED: "gray", S.CLOSED_ELSEWHERE: "gray", S.WAITLISTED: "violet"}
+rows = applications.my_candidatures(user)
 if not rows:
     st.text("Vous n'avez encore postulé à aucune offre.")
     st.page_link("pages/student_offers.py", label="Voir les offres de stage")
@@ -23,7 +25,7 @@ def run(action, message: str) -> None:
     try:
         action()
     except ServiceError as exc:
-        st.error(exc.message)
+        alert("error", exc.message)
     else:
         flash(message)
         st.rerun()
@@ -41,7 +43,7 @@ for row in rows:
                          "la place sera libérée. Confirmer ferme vos autres candidatures sur les mêmes semaines.")
         elif row.countdown:
             left.caption(f"Réponse attendue avant le {row.deadline} (dans {row.countdown}).")
-        if row.status == "waitlisted":
+        if row.status == S.WAITLISTED:
             left.caption("L'école vous a mis·e en liste d'attente : elle pourra vous accepter si une place se libère.")
         if row.refusal_reason:
             left.markdown("**Motif du refus**")
@@ -52,9 +54,9 @@ for row in rows:
             run(lambda r=row: placements.confirm(user, r.id),
                 "Stage confirmé. Vos autres candidatures sur les mêmes semaines sont closes.")
         if row.can_withdraw and right.button("Annuler ma candidature", key=f"withdraw_{row.id}"):
-            run(lambda r=row: service.withdraw(user, r.id), "Votre candidature est annulée.")
+            run(lambda r=row: applications.withdraw(user, r.id), "Votre candidature est annulée.")
         if row.can_decline:
             right.caption("Vous ne pouvez plus faire ce stage ? Libérez la place pour un autre élève.")
             if right.button("Me désister", key=f"decline_{row.id}"):
-                run(lambda r=row: service.decline(user, r.id),
+                run(lambda r=row: applications.decline(user, r.id),
                     "Vous vous êtes désisté·e : la place est libérée pour un autre élève.")

@@ -12,18 +12,17 @@
 - **Places**: an offer's place is held by a confirmed candidature, or by an accepted one until
   its confirmation deadline.
 
-No database access here; the SQL expressions are built beside the rule they mirror, from the
-columns the caller passes.
+No database access here. The lapse and the holding of a place change the effective status and
+the remaining places, so they live with those rules and their SQL twins in
+``stages.domain.candidatures`` (``is_lapsed``, ``holds_place`` and their clauses).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import and_, or_
-
-from db.models import CandidatureStatus as S
-from db.models import Period
+from stages.domain.vocabulary import CandidatureStatus as S
+from stages.domain.vocabulary import Period
 
 DEFAULT_CONFIRMATION_DAYS = 15
 CONFIRM_MIN_DAYS = 1
@@ -35,26 +34,6 @@ CONFIRM_MAX_DAYS = 60
 def confirmation_deadline(accepted_at: dt.datetime, delay_days: int) -> dt.datetime:
     """When an acceptance lapses if the student has not confirmed (naive UTC, real hours)."""
     return accepted_at + dt.timedelta(days=delay_days)
-
-
-def is_lapsed(status: str, deadline_at: dt.datetime, now: dt.datetime) -> bool:
-    """Accepted and not confirmed by its deadline (exact to the minute), or already persisted so."""
-    return status == S.LAPSED or (status == S.ACCEPTED and now >= deadline_at)
-
-
-def lapsed_sql(status_col, deadline_col, now: dt.datetime):
-    """SQL twin of :func:`is_lapsed` for a row still stored as accepted."""
-    return and_(status_col == S.ACCEPTED, deadline_col <= now)
-
-
-def holds_place(status: str, deadline_at: dt.datetime, now: dt.datetime) -> bool:
-    """Does this candidature take one of the offer's places now?"""
-    return status == S.CONFIRMED or (status == S.ACCEPTED and now < deadline_at)
-
-
-def holds_place_sql(status_col, deadline_col, now: dt.datetime):
-    """SQL twin of :func:`holds_place` (uses the (offer_id, status) and (status, deadline) indexes)."""
-    return or_(status_col == S.CONFIRMED, and_(status_col == S.ACCEPTED, deadline_col > now))
 
 
 def can_confirm(effective: str) -> bool:

@@ -18,13 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import write_session
-from db.models import Campaign, Candidature, CandidatureStatus, Convention, Offer, Role, StatusChange, User
-from stages.config import get_settings
+from db.models import Campaign, Candidature, CandidatureStatus, Offer, Role, User
 from stages.domain import candidatures as cand_rules
 from stages.domain import placements as rules
-from stages.domain.timeutil import fmt_datetime, utcnow
-from stages.services import campaigns, mail
+from stages.services import mail, mail_templates
 from stages.services.auth import CurrentUser
+from stages.services.candidatures.common import cancel_convention, period_label, resolve_now, school_directors
+from stages.services.candidatures.common import record as _record
 from stages.services.errors import NotFound, ValidationError
 from stages.services.permissions import require_director, require_role
 
@@ -35,30 +35,9 @@ NOT_FOUND = "Candidature introuvable."
 # --------------------------------------------------------------------------- helpers (also used by candidatures)
 
 
-def _link(path: str) -> str:
-    return f"{get_settings().app_base_url.rstrip('/')}/{path}"
-
-
-def _record(session: Session, cand: Candidature, before: str | None, after: str, author_id: int | None,
-            at: dt.datetime, comment: str | None = None) -> None:
-    session.add(StatusChange(entity_type="candidature", entity_id=cand.id, from_status=before, to_status=after,
-                             author_id=author_id, at=at, comment=comment))
-
-
-def period_label(offer: Offer) -> str:
-    return campaigns.to_view(offer.campaign).period_labels.get(offer.period, offer.period)
-
-
 def offer_reference(offer: Offer) -> str:
     """« offre n° 12 « Professeur des écoles » (stage de 2 semaines (du … au …)) »."""
     return rules.offer_reference(offer.id, offer.title, period_label(offer))
-
-
-def _directors(session: Session, school_id: int) -> list[User]:
-    return list(session.scalars(
-        select(User).where(User.role == Role.DIRECTOR, User.school_id == school_id,
-                           User.activated_at.is_not(None), User.deactivated_at.is_(None))
-    ))
 
 
 def lock_student(session: Session, student_id: int) -> None:
@@ -111,31 +90,18 @@ def notify_place_freed(session: Session, offer: Offer, why: str) -> int:
         return 0
     count = len(list(session.scalars(
         select(Candidature.id).where(Candidature.offer_id == offer.id, Candidature.status == S.WAITLISTED))))
-    for director in _directors(session, offer.school_id):
-        mail.queue_mail(
-            session, kind="place_freed", to=director.email,
-            subject=f"Une place s'est libérée : offre n° {offer.id}",
-            text=(f"Bonjour,\n\nUne place s'est libérée sur votre {offer_reference(offer)} : {why}\n\n"
-                  f"{count} élève(s) sont en liste d'attente pour cette offre : vous pouvez en accepter un "
-                  "depuis l'onglet « Liste d'attente » de vos candidatures."),
-            button=("Voir la liste d'attente", _link("espace")),
-        )
+    for director in school_directors(session, offer.school_id):
+        mail.queue_text(session, director.email, mail_templates.place_freed(offer.id, offer_reference(offer), why, count))
     return count
 
 
 def notify_student_left(session: Session, cand: Candidature, student: User, kind: str) -> None:
     """Mail the directors when a student withdraws (``withdrawn``) or declines (``declined``)."""
     offer = cand.offer
-    if kind == S.WITHDRAWN:
-        subject = f"Candidature annulée par l'élève : offre n° {offer.id}"
-        body = f"{student.full_name} a annulé sa candidature à votre {offer_reference(offer)}."
-    else:
-        subject = f"Candidature déclinée : offre n° {offer.id}"
-        body = (f"{student.full_name} s'est désisté·e de votre {offer_reference(offer)}, que vous aviez acceptée. "
-                "La place est de nouveau disponible.")
-    for director in _directors(session, offer.school_id):
-        mail.queue_mail(session, kind=f"candidature_{kind}", to=director.email, subject=subject,
-                        text=f"Bonjour,\n\n{body}", button=("Voir les candidatures", _link("espace")))
+    template = mail_templates.candidature_withdrawn if kind == S.WITHDRAWN else mail_templates.candidature_declined
+    message = template(student.full_name, offer.id, offer_reference(offer))
+    for director in school_directors(session, offer.school_id):
+        mail.queue_text(session, director.email, message)
 
 
 # --------------------------------------------------------------------------- the student confirms
@@ -153,7 +119,7 @@ def confirm(user: CurrentUser, candidature_id: int, now: dt.datetime | None = No
     user = require_role(user, Role.STUDENT)
     with write_session() as session:
         lock_student(session, user.id)
-        now = now or utcnow()
+        now = resolve_now(now)
         cand = session.scalar(
             select(Candidature).where(Candidature.id == candidature_id).with_for_update()
             .execution_options(populate_existing=True)
@@ -170,13 +136,9 @@ def confirm(user: CurrentUser, candidature_id: int, now: dt.datetime | None = No
         cand.status, cand.confirmed_at = S.CONFIRMED, now
         _record(session, cand, S.ACCEPTED, S.CONFIRMED, user.id, now)
         student = session.get(User, user.id)
-        for director in _directors(session, offer.school_id):
-            mail.queue_mail(
-                session, kind="candidature_confirmed", to=director.email,
-                subject=f"Stage confirmé par l'élève : offre n° {offer.id}",
-                text=(f"Bonjour,\n\n{student.full_name} a confirmé le stage de votre {offer_reference(offer)}."),
-                button=("Voir les candidatures", _link("espace")),
-            )
+        message = mail_templates.candidature_confirmed(student.full_name, offer.id, offer_reference(offer))
+        for director in school_directors(session, offer.school_id):
+            mail.queue_text(session, director.email, message)
         closed = _close_overlapping(session, cand, offer, student, now)
         title = offer.title
     mail.send_now()
@@ -201,20 +163,12 @@ def _close_overlapping(session: Session, confirmed: Candidature, offer: Offer, s
         _record(session, other, before, S.CLOSED_ELSEWHERE, student.id, now,
                 comment=f"Stage confirmé ailleurs (candidature {confirmed.id})")
         closed += 1
-        for director in _directors(session, other.offer.school_id):
-            mail.queue_mail(
-                session, kind="candidature_closed_elsewhere", to=director.email,
-                subject=f"Candidature close : stage confirmé ailleurs — offre n° {other.offer.id}",
-                text=(f"Bonjour,\n\n{student.full_name} a confirmé un autre stage sur les mêmes semaines. Sa "
-                      f"candidature à votre {offer_reference(other.offer)} est close : « Close : stage confirmé "
-                      "ailleurs »." + (" La place que vous lui aviez attribuée est de nouveau disponible."
-                                       if rules.frees_place(before) else "")),
-                button=("Voir les candidatures", _link("espace")),
-            )
+        message = mail_templates.candidature_closed_elsewhere(student.full_name, other.offer.id,
+                                                              offer_reference(other.offer), rules.frees_place(before))
+        for director in school_directors(session, other.offer.school_id):
+            mail.queue_text(session, director.email, message)
         if rules.frees_place(before):
-            convention = session.scalar(select(Convention).where(Convention.candidature_id == other.id))
-            if convention is not None:
-                convention.status = "cancelled"
+            cancel_convention(session, other.id)
             notify_place_freed(session, other.offer, f"{student.full_name} a confirmé un autre stage.")
     return closed
 
@@ -237,7 +191,7 @@ def waitlist(user: CurrentUser, candidature_id: int, now: dt.datetime | None = N
             raise NotFound("Candidature introuvable, ou elle ne concerne pas votre école.")
         cand = session.scalar(select(Candidature).where(Candidature.id == candidature_id).with_for_update()
                               .execution_options(populate_existing=True))
-        now = now or utcnow()
+        now = resolve_now(now)
         why = rules.waitlist_refusal(cand_rules.effective_status(cand.status, cand.deadline_at, now))
         if why:
             raise ValidationError(f"{cand.student.full_name} : {why}")
@@ -245,58 +199,8 @@ def waitlist(user: CurrentUser, candidature_id: int, now: dt.datetime | None = N
         cand.status, cand.waitlisted_at, cand.read_at = S.WAITLISTED, now, cand.read_at or now
         cand.answered_by_id = user.id
         _record(session, cand, before, S.WAITLISTED, user.id, now)
-        mail.queue_mail(
-            session, kind="candidature_waitlisted", to=cand.student.email,
-            subject=f"Candidature en liste d'attente : {offer.title}",
-            text=(f"Bonjour {cand.student.first_name},\n\nVotre candidature à l'{offer_reference(offer)} "
-                  f"({offer.place_name}) est en liste d'attente : l'école n'a plus de place pour l'instant, mais "
-                  "pourra vous accepter si une place se libère. Vous serez prévenu·e par courriel.\n\nVous pouvez "
-                  "continuer à postuler à d'autres offres."),
-            button=("Voir mes candidatures", _link("mes-candidatures")),
-        )
+        mail.queue_text(session, cand.student.email, mail_templates.candidature_waitlisted(
+            cand.student.first_name, offer.title, offer_reference(offer), offer.place_name))
         name = cand.student.full_name
     mail.send_now()
     return name
-
-
-# --------------------------------------------------------------------------- cron
-
-
-def lapse_acceptances(now: dt.datetime | None = None) -> int:
-    """Persist the acceptances not confirmed by their deadline; mail the student and the directors,
-    and the directors again when students wait on the list (idempotent)."""
-    with write_session() as session:
-        now = now or utcnow()
-        due = list(session.scalars(
-            select(Candidature).where(rules.lapsed_sql(Candidature.status, Candidature.deadline_at, now))
-            .order_by(Candidature.id).with_for_update()
-        ))
-        for cand in due:
-            cand.status, cand.closed_at = S.LAPSED, cand.deadline_at
-            _record(session, cand, S.ACCEPTED, S.LAPSED, None, now, comment="Stage non confirmé dans le délai")
-            convention = session.scalar(select(Convention).where(Convention.candidature_id == cand.id))
-            if convention is not None:
-                convention.status = "cancelled"
-            offer = cand.offer
-            mail.queue_mail(
-                session, kind="acceptance_lapsed", to=cand.student.email,
-                subject=f"Stage non confirmé : {offer.title}",
-                text=(f"Bonjour {cand.student.first_name},\n\nVous n'avez pas confirmé avant le "
-                      f"{fmt_datetime(cand.deadline_at)} le stage de l'{offer_reference(offer)} ({offer.place_name}) "
-                      "qui vous avait été accepté : la place a été libérée pour un autre élève.\n\nD'autres offres "
-                      "vous attendent sur la plateforme."),
-                button=("Voir les offres de stage", _link("offres")),
-            )
-            for director in _directors(session, offer.school_id):
-                mail.queue_mail(
-                    session, kind="acceptance_lapsed", to=director.email,
-                    subject=f"Stage non confirmé par l'élève : offre n° {offer.id}",
-                    text=(f"Bonjour,\n\n{cand.student.full_name} n'a pas confirmé avant le "
-                          f"{fmt_datetime(cand.deadline_at)} le stage de votre {offer_reference(offer)}. "
-                          "La place est de nouveau disponible."),
-                    button=("Voir les candidatures", _link("espace")),
-                )
-            notify_place_freed(session, offer, f"{cand.student.full_name} n'a pas confirmé dans le délai.")
-    if due:
-        mail.send_now()
-    return len(due)

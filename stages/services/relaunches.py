@@ -2,7 +2,7 @@
 circonscription only) mails the écoles without a published offer, from an editable template.
 
 - The schools are those of the dashboard's « Écoles sans offre » table, in the user's scope
-  (``monitoring.resolve_scope``): a selection, or every school of the filter.
+  (``resolve_scope``): a selection, or every school of the filter.
 - The mail goes through the outbox (``mail.queue_mail`` in the transaction, delivered after the
   commit); each one is recorded in ``school_relaunches`` so that the table shows
   « relancée le … » with the count.
@@ -27,7 +27,9 @@ from stages.config import get_settings
 from stages.domain import coverage as rules
 from stages.domain.text import clean_text, fmt_phone
 from stages.domain.timeutil import fmt_date, fmt_range, utcnow
-from stages.services import drafts, mail, monitoring
+from stages.services import drafts, mail
+from stages.services.monitoring.scope import NO_CIRCONSCRIPTION, Filters, Scope, resolve_scope, school_where
+from stages.services.pagination import DEFAULT_PAGE_SIZE, Page, count_rows, paginate
 from stages.services.auth import CurrentUser
 from stages.services.errors import ValidationError
 
@@ -46,20 +48,20 @@ class Template:
 
 def template(user: CurrentUser) -> Template:
     """The template the user is editing (their draft), else the DSDEN's default words."""
-    monitoring.resolve_scope(user)  # permission
+    resolve_scope(user)  # permission
     return Template(drafts.load_text(user, SUBJECT_KEY) or rules.DEFAULT_SUBJECT,
                     drafts.load_text(user, BODY_KEY) or rules.DEFAULT_BODY)
 
 
 def save_template(user: CurrentUser, subject: str, body: str) -> None:
     """Keep what the user typed (nothing lost on a reload)."""
-    monitoring.resolve_scope(user)
+    resolve_scope(user)
     drafts.save_text(user, SUBJECT_KEY, subject)
     drafts.save_text(user, BODY_KEY, body)
 
 
 def reset_template(user: CurrentUser) -> Template:
-    monitoring.resolve_scope(user)
+    resolve_scope(user)
     drafts.discard(user, SUBJECT_KEY)
     drafts.discard(user, BODY_KEY)
     return Template(rules.DEFAULT_SUBJECT, rules.DEFAULT_BODY)
@@ -68,7 +70,7 @@ def reset_template(user: CurrentUser) -> Template:
 # --------------------------------------------------------------------------- the table
 
 
-def _history(scope: monitoring.Scope):
+def _history(scope: Scope):
     """Per school: last relaunch and number of relaunches in the campaign."""
     return (
         select(SchoolRelaunch.school_id, func.max(SchoolRelaunch.sent_at).label("last"),
@@ -79,36 +81,36 @@ def _history(scope: monitoring.Scope):
     )
 
 
-def _targets_query(scope: monitoring.Scope):
+def _targets_query(scope: Scope):
     published = exists().where(
         Offer.school_id == School.id, Offer.campaign_id == scope.campaign_id, Offer.status == OfferStatus.PUBLISHED
     )
     history = _history(scope)
     return (
-        select(School, func.coalesce(Circonscription.short_name, monitoring.NO_CIRCONSCRIPTION).label("circ"),
+        select(School, func.coalesce(Circonscription.short_name, NO_CIRCONSCRIPTION).label("circ"),
                history.c.last, func.coalesce(history.c.n, 0).label("n"))
         .select_from(School)
         .outerjoin(Circonscription, Circonscription.id == School.circonscription_id)
         .outerjoin(history, history.c.school_id == School.id)
-        .where(~published, *monitoring._school_where(scope))
+        .where(~published, *school_where(scope))
         .order_by(Circonscription.short_name, School.commune, School.name, School.uai)
     )
 
 
-def schools(user: CurrentUser, filters: monitoring.Filters | None = None, page: int = 1,
-            page_size: int | None = monitoring.DEFAULT_PAGE_SIZE) -> monitoring.Page:
+def schools(user: CurrentUser, filters: Filters | None = None, page: int = 1,
+            page_size: int | None = DEFAULT_PAGE_SIZE) -> Page:
     """« Écoles sans offre » with their relaunches (« relancée le 07/12/2026 (2 fois) »)."""
-    scope = monitoring.resolve_scope(user, filters)
+    scope = resolve_scope(user, filters)
     with read_session() as session:
         query = _targets_query(scope)
-        total = monitoring._count(session, query)
-        rows = session.execute(monitoring._paginate(query, page, page_size)).all()
+        total = count_rows(session, query)
+        rows = session.execute(paginate(query, page, page_size)).all()
         frame = pd.DataFrame(
             [(r.circ, r.School.uai, r.School.name, r.School.commune, fmt_phone(r.School.phone),
               r.School.email or "", rules.relaunch_label(r.last, int(r.n))) for r in rows],
             columns=COLUMNS,
         )
-    return monitoring.Page(frame, total, page, page_size)
+    return Page(frame, total, page, page_size)
 
 
 # --------------------------------------------------------------------------- preview and send
@@ -135,7 +137,7 @@ def _clean(subject: str, body: str) -> tuple[str, str]:
     return subject, body
 
 
-def _plan(session, user: CurrentUser, scope: monitoring.Scope, uais: list[str] | None, subject: str, body: str,
+def _plan(session, user: CurrentUser, scope: Scope, uais: list[str] | None, subject: str, body: str,
           force: bool, now: dt.datetime) -> tuple[Plan, list]:
     campaign = session.get(Campaign, scope.campaign_id)
     query = _targets_query(scope)
@@ -169,10 +171,10 @@ def _plan(session, user: CurrentUser, scope: monitoring.Scope, uais: list[str] |
     return Plan(to_send, recent, no_address, unknown), schools_to_send
 
 
-def preview(user: CurrentUser, filters: monitoring.Filters | None, uais: list[str] | None, subject: str, body: str,
+def preview(user: CurrentUser, filters: Filters | None, uais: list[str] | None, subject: str, body: str,
             force: bool = False, now: dt.datetime | None = None) -> Plan:
     """What « Envoyer » would do: the mails (the first one to show), and the schools skipped."""
-    scope = monitoring.resolve_scope(user, filters)
+    scope = resolve_scope(user, filters)
     subject, body = _clean(subject, body)
     with read_session() as session:
         plan, _ = _plan(session, user, scope, uais, subject, body, force, now or utcnow())
@@ -185,12 +187,12 @@ class RelaunchResult:
     plan: Plan
 
 
-def send(user: CurrentUser, filters: monitoring.Filters | None, uais: list[str] | None, subject: str, body: str,
+def send(user: CurrentUser, filters: Filters | None, uais: list[str] | None, subject: str, body: str,
          force: bool = False, now: dt.datetime | None = None) -> RelaunchResult:
     """Queue one mail per school (through the outbox) and record the relaunches; delivered after the commit.
 
     ``uais`` None: every school without an offer of the filter (in the user's scope)."""
-    scope = monitoring.resolve_scope(user, filters)
+    scope = resolve_scope(user, filters)
     subject, body = _clean(subject, body)
     with write_session() as session:
         now = now or utcnow()

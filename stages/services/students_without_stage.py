@@ -12,7 +12,7 @@ Definitions:
 - *registered*: student accounts of the département, activated and not deactivated;
 - *with a candidature*: at least one candidature (any status) to an offer of the campaign;
 - *accepted*: at least one candidature holding a place now (accepted and within its
-  confirmation delay, or confirmed: ``stages.domain.placements.holds_place``);
+  confirmation delay, or confirmed: ``stages.domain.candidatures.holds_place``);
 - *confirmed*: at least one confirmed candidature;
 - *without a candidature*: registered − with a candidature.
 """
@@ -27,7 +27,7 @@ from sqlalchemy import and_, case, exists, func, select
 
 from db import read_session
 from db.models import Campaign, Candidature, CandidatureStatus, Lycee, Offer, Role, School, User
-from stages.domain import placements as placement_rules
+from stages.domain import candidatures as candidature_rules
 from stages.domain.timeutil import utcnow
 from stages.services import campaigns
 from stages.services.auth import CurrentUser
@@ -59,7 +59,7 @@ def _flags(campaign_id: int, now: dt.datetime):
 
     return (
         has(),
-        has(placement_rules.holds_place_sql(Candidature.status, Candidature.deadline_at, now)),
+        has(candidature_rules.holds_place_clause(Candidature, now)),
         has(Candidature.status == CandidatureStatus.CONFIRMED),
     )
 

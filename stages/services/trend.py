@@ -19,23 +19,15 @@ from sqlalchemy import func, select
 from db import read_session
 from db.models import Campaign, Offer, School
 from stages.domain import coverage as rules
-from stages.domain.timeutil import today_paris
-from stages.services import monitoring
+from stages.domain.timeutil import as_date, today_paris
+from stages.services.monitoring.scope import Filters, Scope, resolve_scope, school_where
 from stages.services.auth import CurrentUser
 
 COLUMNS = ["campaign", "week", "label", "coverage", "places", "schools_with_offer"]
 
 
-def _as_date(value) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
-
-
-def _series(session, scope: monitoring.Scope, campaign: Campaign, schools: int, last_day: dt.date) -> list[dict]:
-    where = [Offer.campaign_id == campaign.id, Offer.first_published_at.is_not(None), *monitoring._school_where(scope)]
+def _series(session, scope: Scope, campaign: Campaign, schools: int, last_day: dt.date) -> list[dict]:
+    where = [Offer.campaign_id == campaign.id, Offer.first_published_at.is_not(None), *school_where(scope)]
     first_per_school = (
         select(Offer.school_id, func.min(Offer.first_published_at).label("first"))
         .join(School, School.id == Offer.school_id).where(*where).group_by(Offer.school_id).subquery()
@@ -51,9 +43,9 @@ def _series(session, scope: monitoring.Scope, campaign: Campaign, schools: int, 
     new_schools = [0] * (weeks + 1)
     new_places = [0] * (weeks + 1)
     for day, n in school_days:
-        new_schools[min(weeks, max(1, rules.campaign_week(campaign.offers_open_on, _as_date(day))))] += int(n)
+        new_schools[min(weeks, max(1, rules.campaign_week(campaign.offers_open_on, as_date(day))))] += int(n)
     for day, n in place_days:
-        new_places[min(weeks, max(1, rules.campaign_week(campaign.offers_open_on, _as_date(day))))] += int(n)
+        new_places[min(weeks, max(1, rules.campaign_week(campaign.offers_open_on, as_date(day))))] += int(n)
     out, with_offer, places = [], 0, 0
     for week in range(1, weeks + 1):
         with_offer += new_schools[week]
@@ -64,11 +56,11 @@ def _series(session, scope: monitoring.Scope, campaign: Campaign, schools: int, 
     return out
 
 
-def coverage_trend(user: CurrentUser, filters: monitoring.Filters | None = None,
+def coverage_trend(user: CurrentUser, filters: Filters | None = None,
                    today: dt.date | None = None) -> pd.DataFrame:
     """One row per (campaign, week): the chosen campaign up to today (or its end), and the previous
     campaign of the département over its whole length."""
-    scope = monitoring.resolve_scope(user, filters)
+    scope = resolve_scope(user, filters)
     today = today or today_paris()
     with read_session() as session:
         current = session.get(Campaign, scope.campaign_id)
@@ -77,7 +69,7 @@ def coverage_trend(user: CurrentUser, filters: monitoring.Filters | None = None,
                                    Campaign.school_year < current.school_year)
             .order_by(Campaign.school_year.desc()).limit(1)
         )
-        schools = int(session.scalar(select(func.count(School.id)).where(*monitoring._school_where(scope))) or 0)
+        schools = int(session.scalar(select(func.count(School.id)).where(*school_where(scope))) or 0)
         rows = _series(session, scope, current, schools, min(max(today, current.offers_open_on), current.week2_end))
         if previous is not None:
             rows += _series(session, scope, previous, schools, previous.week2_end)

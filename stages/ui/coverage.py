@@ -12,7 +12,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from stages.services import monitoring, relaunches, students_without_stage, trend
+from stages.services import relaunches, students_without_stage, trend
+from stages.services.monitoring.scope import Filters
+from stages.services.pagination import DEFAULT_PAGE_SIZE
 from stages.services.auth import CurrentUser
 from stages.services.errors import ServiceError
 from stages.ui.charts import BLEU_FRANCE, FONT, ORANGE
@@ -56,13 +58,13 @@ def _show_plan(plan: relaunches.Plan) -> None:
                     st.text("\n".join(items))
 
 
-def relaunch_section(user: CurrentUser, filters: monitoring.Filters) -> None:
+def relaunch_section(user: CurrentUser, filters: Filters) -> None:
     """The « Écoles sans offre » table with their relaunches, and the relaunch form under it."""
     everything = relaunches.schools(user, filters, page_size=None)
     if everything.total == 0:
         st.info("Toutes les écoles du périmètre ont au moins une offre publiée.")
         return
-    page_size = monitoring.DEFAULT_PAGE_SIZE
+    page_size = DEFAULT_PAGE_SIZE
     pages = max(1, -(-everything.total // page_size))
     page = 1
     if pages > 1:
@@ -159,7 +161,7 @@ def trend_figure(frame: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def trend_section(user: CurrentUser, filters: monitoring.Filters, config: dict) -> None:
+def trend_section(user: CurrentUser, filters: Filters, config: dict) -> None:
     frame = trend.coverage_trend(user, filters)
     st.plotly_chart(trend_figure(frame), theme=None, config=config, key="chart_trend")
     if frame["campaign"].nunique() < 2:

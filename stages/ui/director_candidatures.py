@@ -9,11 +9,15 @@ from __future__ import annotations
 import streamlit as st
 
 from stages.domain.candidatures import TABS
-from stages.services import candidatures as service
+from stages.domain.vocabulary import CandidatureStatus
+from stages.services.candidatures import answers
+from stages.services.candidatures import exports as candidature_exports, inbox as inboxes
 from stages.services import placements
 from stages.services.auth import CurrentUser
 from stages.services.errors import ServiceError
+from stages.ui.downloads import download_buttons
 from stages.ui.session import flash
+from stages.ui.safe import alert, md_escape
 
 OPEN_KEY = "cand_open"
 ACTIVE_TAB_KEY = "cand_active_tab"
@@ -43,7 +47,7 @@ def _clear_checks(ids: list[int]) -> None:
         st.session_state.pop(f"cand_all_{tab}", None)
 
 
-def _table(tab: str, rows: list[service.InboxRow]) -> None:
+def _table(tab: str, rows: list[inboxes.InboxRow]) -> None:
     answerable = [r.id for r in rows if r.can_answer]
     head = st.columns(COLUMNS, vertical_alignment="center")
     head[0].checkbox("Tout cocher", key=f"cand_all_{tab}", label_visibility="collapsed",
@@ -71,10 +75,10 @@ def _table(tab: str, rows: list[service.InboxRow]) -> None:
 
 def _detail(user: CurrentUser, candidature_id: int) -> None:
     try:
-        detail = service.open_candidature(user, candidature_id)
+        detail = inboxes.open_candidature(user, candidature_id)
     except ServiceError as exc:
         st.session_state.pop(OPEN_KEY, None)
-        st.error(exc.message)
+        alert("error", exc.message)
         return
     with st.container(border=True):
         st.markdown("**Candidature de l'élève**")
@@ -83,7 +87,7 @@ def _detail(user: CurrentUser, candidature_id: int) -> None:
         st.text(f"Reçue le {detail.submitted} — Statut : {detail.status_label}")
         if detail.can_answer and detail.countdown:
             st.text(f"Réponse attendue avant le {detail.deadline} (candidature annulée dans {detail.countdown})")
-        elif detail.status == "accepted":
+        elif detail.status == CandidatureStatus.ACCEPTED:
             st.text(f"Confirmation attendue de l'élève avant le {detail.deadline} : sans confirmation, "
                     "la place sera libérée.")
         st.markdown("**Message de motivation**")
@@ -92,11 +96,11 @@ def _detail(user: CurrentUser, candidature_id: int) -> None:
             st.markdown("**Motif du refus**")
             st.text(detail.refusal_reason)
         if detail.why_not:
-            st.info(detail.why_not)
+            alert("info", detail.why_not)
         else:
             left, right = st.columns(2)
             if left.button("Accepter", type="primary", key=f"cand_accept_{detail.id}"):
-                _act(lambda: f"Candidature de {service.accept(user, detail.id)} acceptée.", [detail.id])
+                _act(lambda: f"Candidature de {answers.accept(user, detail.id)} acceptée.", [detail.id])
             if detail.can_waitlist and left.button(
                     "Mettre en liste d'attente", key=f"cand_waitlist_{detail.id}",
                     help="Plutôt que de refuser : le délai de réponse s'arrête, l'élève est prévenu·e, et vous "
@@ -106,7 +110,7 @@ def _detail(user: CurrentUser, candidature_id: int) -> None:
             reason = right.text_area("Motif du refus", key=f"cand_reason_{detail.id}", max_chars=1000,
                                      help="Obligatoire : il est transmis à l'élève.")
             if right.button("Refuser", key=f"cand_refuse_{detail.id}"):
-                _act(lambda: f"Candidature de {service.refuse(user, detail.id, reason)} refusée.", [detail.id],
+                _act(lambda: f"Candidature de {answers.refuse(user, detail.id, reason)} refusée.", [detail.id],
                      where=right)
         if st.button("Fermer", key="cand_close"):
             st.session_state.pop(OPEN_KEY, None)
@@ -118,7 +122,7 @@ def _act(action, ids: list[int], where=st) -> None:
     try:
         message = action()
     except ServiceError as exc:
-        where.error(exc.message)
+        where.error(md_escape(exc.message))  # it may quote a name a user typed
         return
     flash(message)
     st.session_state.pop(OPEN_KEY, None)
@@ -126,7 +130,7 @@ def _act(action, ids: list[int], where=st) -> None:
     st.rerun()
 
 
-def _bulk(user: CurrentUser, rows: list[service.InboxRow]) -> None:
+def _bulk(user: CurrentUser, rows: list[inboxes.InboxRow]) -> None:
     checked = [r.id for r in rows if st.session_state.get(_check_key(r.id))]
     st.caption(f"Candidatures cochées : {len(checked)}")
     left, right = st.columns(2)
@@ -136,9 +140,9 @@ def _bulk(user: CurrentUser, rows: list[service.InboxRow]) -> None:
     if not (accept_all or refuse_all):
         return
     try:
-        result = service.bulk_accept(user, checked) if accept_all else service.bulk_refuse(user, checked, reason)
+        result = answers.bulk_accept(user, checked) if accept_all else answers.bulk_refuse(user, checked, reason)
     except ServiceError as exc:
-        (right if refuse_all else left).error(exc.message)
+        (right if refuse_all else left).error(md_escape(exc.message))
         return
     verb = "acceptée(s)" if accept_all else "refusée(s)"
     if result.done:
@@ -152,7 +156,7 @@ def _bulk(user: CurrentUser, rows: list[service.InboxRow]) -> None:
 
 
 def render(user: CurrentUser) -> None:
-    inbox = service.director_inbox(user)
+    inbox = inboxes.director_inbox(user)
     st.warning(
         "**⚠ Délai de réponse aux élèves**\n\n"
         f"Le délai de traitement des candidatures des élèves est de {inbox.delay_days} jours . Au delà de ce délai, "
@@ -175,12 +179,8 @@ def render(user: CurrentUser) -> None:
             _table(tab, rows)
             if tab == "Reçues" and rows:
                 _bulk(user, rows)
-    left, right, _ = st.columns([1, 1, 3])
-    left.download_button("Exporter (CSV)", data=lambda: service.export_candidatures(user, "csv"),
-                         file_name="candidatures.csv", mime="text/csv", key="cand_export_csv")
-    right.download_button("Exporter (XLSX)", data=lambda: service.export_candidatures(user, "xlsx"),
-                          file_name="candidatures.xlsx", key="cand_export_xlsx",
-                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    download_buttons("cand_export", "candidatures", lambda fmt: candidature_exports.export_candidatures(user, fmt),
+                     label="Exporter ({fmt})", widths=(1, 1, 3))
 
 
 def render_conventions(user: CurrentUser) -> None:
@@ -188,7 +188,7 @@ def render_conventions(user: CurrentUser) -> None:
         "La génération de la convention de stage pré-remplie (PDF) arrivera dans une prochaine version. "
         "Voici dès maintenant les candidatures acceptées, pour lesquelles une convention sera à établir."
     )
-    rows = service.list_conventions(user)
+    rows = candidature_exports.list_conventions(user)
     if not rows:
         st.text("Aucune candidature acceptée pour le moment.")
         return

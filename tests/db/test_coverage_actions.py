@@ -16,7 +16,8 @@ from db.models import CandidatureStatus as S
 from db.session import get_engine
 from stages.domain import coverage as rules
 from stages.domain.timeutil import fmt_date, utcnow
-from stages.services import auth, digests, monitoring, relaunches, students_without_stage as sws, trend
+from stages.services import auth, digests, relaunches, students_without_stage as sws, trend
+from stages.services.monitoring import cache, scope
 from stages.services.campaigns import get_or_create_campaign
 from stages.services.errors import PermissionDenied, ValidationError
 from tests.conftest import mail_text
@@ -29,7 +30,7 @@ def cu(user_id: int) -> auth.CurrentUser:
 
 @pytest.fixture
 def world(db_url):
-    monitoring.clear_cache()
+    cache.clear_cache()
     with get_engine().connect() as conn:
         circs = [r[0] for r in conn.execute(text(
             "SELECT circonscription_id FROM schools WHERE circonscription_id IS NOT NULL AND email IS NOT NULL "
@@ -62,7 +63,7 @@ def test_relaunch_three_schools_preview_send_and_seven_day_limit(world, smtp_ser
     targets = world["schools"][a][1:4]
     tpl = relaunches.template(coord)
     assert tpl.subject == rules.DEFAULT_SUBJECT and "{école}" in tpl.body
-    filters = monitoring.Filters(circonscription_ids=(a,))
+    filters = scope.Filters(circonscription_ids=(a,))
 
     plan = relaunches.preview(coord, filters, targets, tpl.subject, tpl.body)
     assert sorted(uai for uai, *_ in plan.to_send) == sorted(targets)
@@ -123,7 +124,7 @@ def test_an_ien_relaunches_their_circonscription_only(world, smtp_server):
     a, b = world["circs"]
     other = world["schools"][b][0]
     # Another circonscription's school, even asked for by UAI and filter: not in scope.
-    asked = monitoring.Filters(circonscription_ids=(b,))
+    asked = scope.Filters(circonscription_ids=(b,))
     plan = relaunches.preview(ien, asked, [other, world["schools"][a][1]], "Objet", "Un message assez long.")
     assert plan.unknown == [other] and [u for u, *_ in plan.to_send] == [world["schools"][a][1]]
     with pytest.raises(ValidationError):

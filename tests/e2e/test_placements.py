@@ -8,7 +8,7 @@ import uuid
 
 from playwright.sync_api import expect
 
-from stages.services.demo import DEMO_PASSWORD
+from stages.seed.demo import DEMO_PASSWORD
 from tests.conftest import mail_text
 from tests.e2e.conftest import login, wait_idle
 
@@ -26,13 +26,13 @@ def test_student_confirms_one_of_two_acceptances_and_the_other_director_is_maile
     student_id = int(created.stdout.strip().rsplit(" ", 1)[-1])
     tag = uuid.uuid4().hex[:6]
     ids = live_server.python(
-        "from db.models import CandidatureStatus as S, Period; from stages.services import auth, candidatures; "
-        "from tests.factories import make_candidature, make_offer; "
-        f"a = make_offer(auth.get_user_by_email({FIRST!r}).id, title='Stage confirmé {tag}'); "
-        f"b = make_offer(auth.get_user_by_email({SECOND!r}).id, title='Stage fermé {tag}', period=Period.WEEK_2); "
+        "from db.models import CandidatureStatus as S, Period; from stages.services.candidatures import answers; "
+        "from tests.factories import make_candidature, make_offer, user_by_email; "
+        f"a = make_offer(user_by_email({FIRST!r}).id, title='Stage confirmé {tag}'); "
+        f"b = make_offer(user_by_email({SECOND!r}).id, title='Stage fermé {tag}', period=Period.WEEK_2); "
         f"ca = make_candidature(a, {student_id}); cb = make_candidature(b, {student_id}); "
-        f"candidatures.accept(auth.get_user_by_email({FIRST!r}), ca); "
-        f"candidatures.accept(auth.get_user_by_email({SECOND!r}), cb); print(b, ca)"
+        f"answers.accept(user_by_email({FIRST!r}), ca); "
+        f"answers.accept(user_by_email({SECOND!r}), cb); print(b, ca)"
     )
     offer_b, cand_a = (int(x) for x in ids.split())
 

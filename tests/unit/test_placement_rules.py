@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from db.models import CandidatureStatus as S
-from db.models import Period
+from stages.domain.vocabulary import CandidatureStatus as S
+from stages.domain.vocabulary import Period
 from stages.domain import candidatures as cand_rules
 from stages.domain import placements as rules
 
@@ -18,13 +18,13 @@ def test_confirmation_lapses_exactly_at_the_minute():
     assert deadline == dt.datetime(2026, 5, 19, 8, 30)
     before = deadline - dt.timedelta(minutes=1)
     assert cand_rules.effective_status(S.ACCEPTED, deadline, before) == S.ACCEPTED
-    assert rules.holds_place(S.ACCEPTED, deadline, before)
+    assert cand_rules.holds_place(S.ACCEPTED, deadline, before)
     assert rules.can_confirm(cand_rules.effective_status(S.ACCEPTED, deadline, before))
     assert cand_rules.effective_status(S.ACCEPTED, deadline, deadline) == S.LAPSED
-    assert not rules.holds_place(S.ACCEPTED, deadline, deadline)
+    assert not cand_rules.holds_place(S.ACCEPTED, deadline, deadline)
     assert "délai de confirmation est dépassé" in rules.confirm_refusal(S.LAPSED)
     # A confirmed stage holds its place for good.
-    assert rules.holds_place(S.CONFIRMED, deadline, deadline + dt.timedelta(days=300))
+    assert cand_rules.holds_place(S.CONFIRMED, deadline, deadline + dt.timedelta(days=300))
     assert cand_rules.LABELS[S.ACCEPTED] == "Acceptée — en attente de confirmation"
     assert cand_rules.LABELS[S.CONFIRMED] == "Confirmée"
     assert cand_rules.LABELS[S.CLOSED_ELSEWHERE] == "Close : stage confirmé ailleurs"

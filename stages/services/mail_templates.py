@@ -1,0 +1,166 @@
+"""The texts of the mails about candidatures: one function per mail, nothing else.
+
+Each returns a :class:`MailText` (kind, subject, text, button) that a service queues with
+``mail.queue_text(session, to, ...)`` inside its transaction. The button's link is absolute
+(``APP_BASE_URL`` + the page's path); ``tests/unit/test_mail_templates.py`` checks each link.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from stages.config import get_settings
+from stages.domain.candidatures import REMINDER_DAYS
+from stages.domain.timeutil import fmt_datetime
+
+# The pages the mails link to (their URL paths, see stages/ui/navigation.py).
+DIRECTOR_SPACE = "espace"
+STUDENT_CANDIDATURES = "mes-candidatures"
+STUDENT_OFFERS = "offres"
+
+
+@dataclass(frozen=True)
+class MailText:
+    kind: str
+    subject: str
+    text: str
+    button: tuple[str, str]  # (label, absolute url)
+
+
+def link(path: str) -> str:
+    return f"{get_settings().app_base_url.rstrip('/')}/{path}"
+
+
+def new_candidature(student_name: str, offer_title: str, place_name: str, deadline: dt.datetime,
+                    delay_days: int) -> MailText:
+    return MailText(
+        "new_candidature", f"Nouvelle candidature : {offer_title}",
+        f"Bonjour,\n\n{student_name} a postulé à votre offre « {offer_title} » ({place_name}).\n\n"
+        f"Vous avez jusqu'au {fmt_datetime(deadline)} pour accepter ou refuser cette candidature "
+        f"(délai de {delay_days} jours). Au-delà, elle sera annulée et vous ne pourrez plus y répondre.",
+        ("Voir les candidatures", link(DIRECTOR_SPACE)),
+    )
+
+
+# ``offer_ref`` in the mails below: ``stages.domain.placements.offer_reference`` (number, title, period).
+
+
+def candidature_declined(student_name: str, offer_id: int, offer_ref: str) -> MailText:
+    return MailText(
+        "candidature_declined", f"Candidature déclinée : offre n° {offer_id}",
+        f"Bonjour,\n\n{student_name} s'est désisté·e de votre {offer_ref}, "
+        "que vous aviez acceptée. La place est de nouveau disponible.",
+        ("Voir les candidatures", link(DIRECTOR_SPACE)),
+    )
+
+
+def candidature_withdrawn(student_name: str, offer_id: int, offer_ref: str) -> MailText:
+    return MailText(
+        "candidature_withdrawn", f"Candidature annulée par l'élève : offre n° {offer_id}",
+        f"Bonjour,\n\n{student_name} a annulé sa candidature à votre {offer_ref}.",
+        ("Voir les candidatures", link(DIRECTOR_SPACE)),
+    )
+
+
+def candidature_accepted(first_name: str, offer_title: str, place_name: str, period_label: str, offer_id: int,
+                         confirm_by: dt.datetime) -> MailText:
+    return MailText(
+        "candidature_accepted", f"Candidature acceptée : {offer_title}",
+        f"Bonjour {first_name},\n\nBonne nouvelle : votre candidature au stage « {offer_title} » "
+        f"({place_name}, {period_label}, offre n° {offer_id}) a été acceptée.\n\n"
+        f"Confirmez ce stage avant le {fmt_datetime(confirm_by)} (bouton « Je confirme ce stage » de "
+        "« Mes candidatures ») : sans confirmation, la place sera libérée pour un autre élève.\n\n"
+        "La convention de stage vous sera transmise pour signature.",
+        ("Voir mes candidatures", link(STUDENT_CANDIDATURES)),
+    )
+
+
+def candidature_confirmed(student_name: str, offer_id: int, offer_ref: str) -> MailText:
+    return MailText(
+        "candidature_confirmed", f"Stage confirmé par l'élève : offre n° {offer_id}",
+        f"Bonjour,\n\n{student_name} a confirmé le stage de votre {offer_ref}.",
+        ("Voir les candidatures", link(DIRECTOR_SPACE)),
+    )
+
+
+def candidature_closed_elsewhere(student_name: str, offer_id: int, offer_ref: str, place_freed: bool) -> MailText:
+    return MailText(
+        "candidature_closed_elsewhere", f"Candidature close : stage confirmé ailleurs — offre n° {offer_id}",
+        f"Bonjour,\n\n{student_name} a confirmé un autre stage sur les mêmes semaines. Sa "
+        f"candidature à votre {offer_ref} est close : « Close : stage confirmé ailleurs »."
+        + (" La place que vous lui aviez attribuée est de nouveau disponible." if place_freed else ""),
+        ("Voir les candidatures", link(DIRECTOR_SPACE)),
+    )
+
+
+def place_freed(offer_id: int, offer_ref: str, why: str, waiting: int) -> MailText:
+    return MailText(
+        "place_freed", f"Une place s'est libérée : offre n° {offer_id}",
+        f"Bonjour,\n\nUne place s'est libérée sur votre {offer_ref} : {why}\n\n"
+        f"{waiting} élève(s) sont en liste d'attente pour cette offre : vous pouvez en accepter un "
+        "depuis l'onglet « Liste d'attente » de vos candidatures.",
+        ("Voir la liste d'attente", link(DIRECTOR_SPACE)),
+    )
+
+
+def candidature_waitlisted(first_name: str, offer_title: str, offer_ref: str, place_name: str) -> MailText:
+    return MailText(
+        "candidature_waitlisted", f"Candidature en liste d'attente : {offer_title}",
+        f"Bonjour {first_name},\n\nVotre candidature à l'{offer_ref} ({place_name}) est en liste d'attente : "
+        "l'école n'a plus de place pour l'instant, mais pourra vous accepter si une place se libère. Vous serez "
+        "prévenu·e par courriel.\n\nVous pouvez continuer à postuler à d'autres offres.",
+        ("Voir mes candidatures", link(STUDENT_CANDIDATURES)),
+    )
+
+
+def acceptance_lapsed_student(first_name: str, offer_title: str, offer_ref: str, place_name: str,
+                              deadline: dt.datetime) -> MailText:
+    return MailText(
+        "acceptance_lapsed", f"Stage non confirmé : {offer_title}",
+        f"Bonjour {first_name},\n\nVous n'avez pas confirmé avant le {fmt_datetime(deadline)} le stage de "
+        f"l'{offer_ref} ({place_name}) qui vous avait été accepté : la place a été libérée pour un autre "
+        "élève.\n\nD'autres offres vous attendent sur la plateforme.",
+        ("Voir les offres de stage", link(STUDENT_OFFERS)),
+    )
+
+
+def acceptance_lapsed_director(student_name: str, offer_id: int, offer_ref: str, deadline: dt.datetime) -> MailText:
+    return MailText(
+        "acceptance_lapsed", f"Stage non confirmé par l'élève : offre n° {offer_id}",
+        f"Bonjour,\n\n{student_name} n'a pas confirmé avant le {fmt_datetime(deadline)} le stage de votre "
+        f"{offer_ref}. La place est de nouveau disponible.",
+        ("Voir les candidatures", link(DIRECTOR_SPACE)),
+    )
+
+
+def candidature_refused(first_name: str, offer_title: str, place_name: str, reason: str) -> MailText:
+    return MailText(
+        "candidature_refused", f"Candidature refusée : {offer_title}",
+        f"Bonjour {first_name},\n\nVotre candidature au stage « {offer_title} » "
+        f"({place_name}) n'a pas été retenue.\n\nMotif : {reason}\n\nD'autres offres vous attendent "
+        "sur la plateforme.",
+        ("Voir les offres de stage", link(STUDENT_OFFERS)),
+    )
+
+
+def candidature_expired(first_name: str, offer_title: str, place_name: str, deadline: dt.datetime) -> MailText:
+    return MailText(
+        "candidature_expired", f"Candidature expirée : {offer_title}",
+        f"Bonjour {first_name},\n\nVotre candidature au stage « {offer_title} » "
+        f"({place_name}) n'a pas reçu de réponse avant le {fmt_datetime(deadline)} : "
+        "elle est expirée.\n\nD'autres offres vous attendent sur la plateforme.",
+        ("Voir les offres de stage", link(STUDENT_OFFERS)),
+    )
+
+
+def candidature_reminder(lines: Sequence[str]) -> MailText:
+    """``lines``: one per candidature ("Nom, « offre » : annulée dans 2 j 3 h (le …)")."""
+    listed = "\n".join(f"- {line}" for line in lines)
+    return MailText(
+        "candidature_reminder", f"Rappel : {len(lines)} candidature(s) à traiter avant expiration",
+        f"Bonjour,\n\nCes candidatures expirent dans moins de {REMINDER_DAYS} jours. Sans réponse de votre "
+        f"part, elles seront annulées et vous ne pourrez plus y répondre :\n\n{listed}",
+        ("Répondre aux candidatures", link(DIRECTOR_SPACE)),
+    )
