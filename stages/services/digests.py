@@ -21,10 +21,9 @@ from sqlalchemy.exc import IntegrityError
 
 from db import read_session, write_session
 from db.models import Candidature, CandidatureStatus, Circonscription, DigestRun, Offer, OfferStatus, Role, School, User
-from stages.config import get_settings
 from stages.domain import coverage as rules
-from stages.domain.timeutil import fmt_date, utcnow
-from stages.services import campaigns, mail
+from stages.domain.timeutil import utcnow
+from stages.services import campaigns, mail, mail_templates
 
 NO_CIRC = "Sans circonscription"
 SCHOOLS_LISTED = 30  # an IEN's mail lists at most this many écoles without an offer by name
@@ -49,10 +48,6 @@ class CircFigures:
     @property
     def schools_without_offer(self) -> int:
         return self.schools - self.schools_with_offer
-
-
-def _pct(value: float) -> str:
-    return f"{value * 100:.1f} %".replace(".", ",")
 
 
 def figures(session, departement_code: str, campaign_id: int, now: dt.datetime,
@@ -99,35 +94,7 @@ def figures(session, departement_code: str, campaign_id: int, now: dt.datetime,
     return sorted(rows.values(), key=lambda r: (r.coverage, r.name))
 
 
-def _line(r: CircFigures) -> str:
-    return (f"- {r.name} : {r.offers} offre(s), {r.places} place(s), couverture {_pct(r.coverage)} "
-            f"({r.schools_with_offer}/{r.schools} écoles), {r.new_offers} nouvelle(s) cette semaine, "
-            f"{r.schools_without_offer} école(s) sans offre, {r.waiting} candidature(s) en attente depuis plus de "
-            f"{rules.WAITING_DAYS} jours")
-
-
-def _ien_text(r: CircFigures, school_year: str, now: dt.datetime) -> str:
-    lines = [
-        f"Bonjour,\n\nVoici le point hebdomadaire des stages de seconde (campagne {school_year}) pour la "
-        f"circonscription {r.name}, au {fmt_date(now)}.",
-        "\n".join([
-            f"- Offres publiées : {r.offers}",
-            f"- Places proposées : {r.places}",
-            f"- Taux de couverture : {_pct(r.coverage)} ({r.schools_with_offer} écoles sur {r.schools})",
-            f"- Nouvelles offres cette semaine : {r.new_offers}",
-            f"- Écoles encore sans offre : {r.schools_without_offer}",
-            f"- Candidatures en attente de réponse depuis plus de {rules.WAITING_DAYS} jours : {r.waiting}",
-        ]),
-    ]
-    if r.without_offer:
-        more = r.schools_without_offer - len(r.without_offer)
-        lines.append("Écoles sans offre :\n" + "\n".join(f"- {s}" for s in r.without_offer)
-                     + (f"\n- … et {more} autre(s)" if more > 0 else ""))
-    lines.append("Depuis le tableau de bord, « Relancer les écoles sans offre » leur envoie un courriel.")
-    return "\n\n".join(lines)
-
-
-def _coordinator_text(rows: list[CircFigures], school_year: str, now: dt.datetime) -> str:
+def _department_total(rows: list[CircFigures]) -> CircFigures:
     total = CircFigures(None, "Département")
     for r in rows:
         total.schools += r.schools
@@ -136,12 +103,7 @@ def _coordinator_text(rows: list[CircFigures], school_year: str, now: dt.datetim
         total.places += r.places
         total.new_offers += r.new_offers
         total.waiting += r.waiting
-    return "\n\n".join([
-        f"Bonjour,\n\nVoici le point hebdomadaire des stages de seconde (campagne {school_year}) pour le "
-        f"département, au {fmt_date(now)}.",
-        _line(total).replace("- Département", "Département"),
-        "Par circonscription (la plus faible couverture en premier) :\n" + "\n".join(_line(r) for r in rows),
-    ])
+    return total
 
 
 @dataclass(frozen=True)
@@ -164,7 +126,6 @@ def send_digests(now: dt.datetime | None = None) -> DigestReport:
         ]
         done = set(session.scalars(select(DigestRun.user_id).where(DigestRun.week_key == week)))
     sent = already = 0
-    base = get_settings().app_base_url
     for user_id, role, email, circ_id, dep in recipients:
         if user_id in done:
             already += 1
@@ -178,14 +139,12 @@ def send_digests(now: dt.datetime | None = None) -> DigestReport:
                 session.flush()  # the unique (user, week) row first: a concurrent run stops here
                 if role == Role.IEN:
                     (r,) = figures(session, dep, campaign.id, now, circ_id) or [CircFigures(circ_id, NO_CIRC)]
-                    subject = f"Stages de seconde — point hebdomadaire — circonscription {r.name}"
-                    text = _ien_text(r, campaign.school_year, now)
+                    message = mail_templates.weekly_digest_circonscription(r, campaign.school_year, now)
                 else:
                     rows = figures(session, dep, campaign.id, now)
-                    subject = "Stages de seconde — point hebdomadaire du département"
-                    text = _coordinator_text(rows, campaign.school_year, now)
-                mail.queue_mail(session, kind="weekly_digest", to=email, subject=subject, text=text,
-                                button=("Ouvrir le tableau de bord", f"{base}/tableau-de-bord"))
+                    message = mail_templates.weekly_digest_department(_department_total(rows), rows,
+                                                                      campaign.school_year, now)
+                mail.queue_text(session, email, message)
             sent += 1
         except IntegrityError:
             already += 1

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 
 from stages.config import get_settings
 from stages.domain.candidatures import REMINDER_DAYS
-from stages.domain.timeutil import fmt_datetime
+from stages.domain.coverage import WAITING_DAYS
+from stages.domain.timeutil import fmt_date, fmt_datetime
 
 # The pages the mails link to (their URL paths, see stages/ui/navigation.py).
 DIRECTOR_SPACE = "espace"
 STUDENT_CANDIDATURES = "mes-candidatures"
 STUDENT_OFFERS = "offres"
+DASHBOARD = "tableau-de-bord"
 
 
 @dataclass(frozen=True)
@@ -163,4 +165,56 @@ def candidature_reminder(lines: Sequence[str]) -> MailText:
         f"Bonjour,\n\nCes candidatures expirent dans moins de {REMINDER_DAYS} jours. Sans réponse de votre "
         f"part, elles seront annulées et vous ne pourrez plus y répondre :\n\n{listed}",
         ("Répondre aux candidatures", link(DIRECTOR_SPACE)),
+    )
+
+
+# --------------------------------------------------------------------------- weekly digest (issue 13)
+# ``r`` below: a ``stages.services.digests.CircFigures`` (one circonscription, or the département).
+
+
+def _pct(value: float) -> str:
+    return f"{value * 100:.1f} %".replace(".", ",")
+
+
+def _digest_line(r) -> str:
+    return (f"- {r.name} : {r.offers} offre(s), {r.places} place(s), couverture {_pct(r.coverage)} "
+            f"({r.schools_with_offer}/{r.schools} écoles), {r.new_offers} nouvelle(s) cette semaine, "
+            f"{r.schools_without_offer} école(s) sans offre, {r.waiting} candidature(s) en attente depuis plus de "
+            f"{WAITING_DAYS} jours")
+
+
+def weekly_digest_circonscription(r, school_year: str, now: dt.datetime) -> MailText:
+    """An IEN's weekly digest: their circonscription's figures and the schools without an offer."""
+    lines = [
+        f"Bonjour,\n\nVoici le point hebdomadaire des stages de seconde (campagne {school_year}) pour la "
+        f"circonscription {r.name}, au {fmt_date(now)}.",
+        "\n".join([
+            f"- Offres publiées : {r.offers}",
+            f"- Places proposées : {r.places}",
+            f"- Taux de couverture : {_pct(r.coverage)} ({r.schools_with_offer} écoles sur {r.schools})",
+            f"- Nouvelles offres cette semaine : {r.new_offers}",
+            f"- Écoles encore sans offre : {r.schools_without_offer}",
+            f"- Candidatures en attente de réponse depuis plus de {WAITING_DAYS} jours : {r.waiting}",
+        ]),
+    ]
+    if r.without_offer:
+        more = r.schools_without_offer - len(r.without_offer)
+        lines.append("Écoles sans offre :\n" + "\n".join(f"- {s}" for s in r.without_offer)
+                     + (f"\n- … et {more} autre(s)" if more > 0 else ""))
+    lines.append("Depuis le tableau de bord, « Relancer les écoles sans offre » leur envoie un courriel.")
+    return MailText("weekly_digest", f"Stages de seconde — point hebdomadaire — circonscription {r.name}",
+                    "\n\n".join(lines), ("Ouvrir le tableau de bord", link(DASHBOARD)))
+
+
+def weekly_digest_department(total, rows: Sequence, school_year: str, now: dt.datetime) -> MailText:
+    """A coordinator's weekly digest: the département's figures, then each circonscription's."""
+    return MailText(
+        "weekly_digest", "Stages de seconde — point hebdomadaire du département",
+        "\n\n".join([
+            f"Bonjour,\n\nVoici le point hebdomadaire des stages de seconde (campagne {school_year}) pour le "
+            f"département, au {fmt_date(now)}.",
+            _digest_line(total).removeprefix("- "),
+            "Par circonscription (la plus faible couverture en premier) :\n" + "\n".join(_digest_line(r) for r in rows),
+        ]),
+        ("Ouvrir le tableau de bord", link(DASHBOARD)),
     )

@@ -18,6 +18,7 @@ from stages.services.pagination import DEFAULT_PAGE_SIZE
 from stages.services.auth import CurrentUser
 from stages.services.errors import ServiceError
 from stages.ui.charts import BLEU_FRANCE, FONT, ORANGE
+from stages.ui.safe import alert
 from stages.ui.session import flash
 
 SUBJECT_KEY = "relaunch_subject"
@@ -101,12 +102,12 @@ def relaunch_section(user: CurrentUser, filters: Filters) -> None:
         try:
             st.session_state[PREVIEW_KEY] = relaunches.preview(user, filters, uais, subject, body, force)
         except ServiceError as exc:
-            st.error(exc.message)
+            alert("error", exc.message)
     if right.button("Envoyer la relance", type="primary", key="relaunch_send"):
         try:
             result = relaunches.send(user, filters, uais, subject, body, force)
         except ServiceError as exc:
-            st.error(exc.message)
+            alert("error", exc.message)
         else:
             skipped = len(result.plan.recent) + len(result.plan.no_address)
             flash(f"{result.sent} école(s) relancée(s)." + (f" {skipped} non relancée(s) : voir l'aperçu."

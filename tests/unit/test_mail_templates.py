@@ -9,9 +9,12 @@ import pytest
 from stages.config import reset_settings
 from stages.domain.vocabulary import Role
 from stages.services import mail_templates as t
+from stages.services.digests import CircFigures
 from stages.ui.navigation import ROLE_MAIN_PAGES
 
 DEADLINE = dt.datetime(2026, 6, 16, 8, 30)  # naive UTC: 10:30 in Paris
+CIRC = CircFigures(1, "Mâcon Nord", schools=10, schools_with_offer=4, offers=5, places=7, new_offers=1,
+                   waiting=2, without_offer=["École A (Azé)"])
 REF = "offre n° 12 « Professeur des écoles » (stage de 2 semaines)"
 
 # kind -> (builder, role that reads it, url path of the page the button opens)
@@ -37,6 +40,10 @@ MAILS = {
                                                           "Classe complète"), Role.STUDENT, "offres"),
     "candidature_expired": (lambda: t.candidature_expired("Léa", "Professeur des écoles", "École Jules Ferry",
                                                           DEADLINE), Role.STUDENT, "offres"),
+    "weekly_digest": (lambda: t.weekly_digest_circonscription(CIRC, "2025-2026", DEADLINE), Role.IEN,
+                      "tableau-de-bord"),
+    "weekly_digest_department": (lambda: t.weekly_digest_department(CIRC, [CIRC], "2025-2026", DEADLINE),
+                                 Role.COORDINATOR, "tableau-de-bord"),
     "candidature_reminder": (lambda: t.candidature_reminder(["Léa Martin, « Professeur des écoles » : 2 j"]),
                              Role.DIRECTOR, "espace"),
 }
@@ -54,7 +61,7 @@ def base_url(monkeypatch):
 def test_each_mail_links_to_a_page_of_its_reader(kind):
     build, role, path = MAILS[kind]
     message = build()
-    assert message.kind == kind.removesuffix("_director")
+    assert message.kind == kind.removesuffix("_director").removesuffix("_department")
     assert path in [url for _f, _t, _i, url, _d in ROLE_MAIN_PAGES[role]]
     label, url = message.button
     assert url == f"https://stages.example.fr/{path}"
