@@ -229,11 +229,25 @@ def show_outbox(args: argparse.Namespace) -> int:
     return 0
 
 
-@command("expire-candidatures", "Enregistre l'expiration des candidatures sans réponse dans le délai (cron, idempotent).")
+@command("expire-candidatures", "Enregistre l'expiration des candidatures sans réponse dans le délai, et des "
+         "acceptations non confirmées par l'élève dans le délai (cron, idempotent).")
 def expire_candidatures(_args: argparse.Namespace) -> int:
     from stages.services.candidatures import jobs
 
     print(f"Candidatures expirées : {jobs.expire_candidatures()}")
+    print(f"Acceptations non confirmées : {jobs.lapse_acceptances()}")
+    _deliver_before_exit()
+    return 0
+
+
+@command("send-digests", "Envoie le point hebdomadaire aux IEN (leur circonscription) et aux coordinateurs "
+         "(le département) ; une fois par semaine et par destinataire (timer hebdomadaire, idempotent).")
+def send_digests(_args: argparse.Namespace) -> int:
+    from stages.services import digests
+
+    report = digests.send_digests()
+    print(f"Points hebdomadaires envoyés : {report.sent} (déjà reçus cette semaine : {report.already}, "
+          f"semaine {report.week_key})")
     _deliver_before_exit()
     return 0
 

@@ -243,6 +243,8 @@ class Campaign(Base):
     head_office_address: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # 0006: days a student has to confirm an accepted stage ("Je confirme ce stage").
+    confirmation_delay_days: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
 
     @property
     def two_weeks(self) -> tuple[dt.date, dt.date]:
@@ -339,7 +341,8 @@ class Candidature(Base):
     motivation: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default=CandidatureStatus.SUBMITTED)
     submitted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    # submitted_at + the campaign's response delay, fixed at submission.
+    # submitted_at + the campaign's response delay, fixed at submission; once accepted, the
+    # student's confirmation deadline (acceptance + the campaign's confirmation delay, 0006).
     deadline_at: Mapped[dt.datetime] = mapped_column(DateTime)
     read_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -347,6 +350,8 @@ class Candidature(Base):
     refusal_reason: Mapped[str | None] = mapped_column(Text)
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # withdrawn / declined / expired
     reminder_sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # 0006
+    waitlisted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # 0006
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     offer: Mapped[Offer] = relationship()
@@ -503,3 +508,33 @@ class RateLimit(Base):
     window_start: Mapped[dt.datetime] = mapped_column(DateTime)
     count: Mapped[int] = mapped_column(Integer, default=0)
     blocked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+# --------------------------------------------------------------------------- coverage actions (0006)
+
+
+class SchoolRelaunch(Base):
+    """One "Relancer les écoles sans offre" mail sent to a school (the outbox holds the mail)."""
+
+    __tablename__ = "school_relaunches"
+    __table_args__ = (Index("ix_school_relaunches_school_sent", "school_id", "sent_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    sent_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    to_address: Mapped[str] = mapped_column(String(254))
+    forced: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DigestRun(Base):
+    """The weekly digest sent to one recipient for one ISO week ("2026-W23"): sent once."""
+
+    __tablename__ = "digest_runs"
+    __table_args__ = (UniqueConstraint("user_id", "week_key", name="uq_digest_user_week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    week_key: Mapped[str] = mapped_column(String(10))
+    sent_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -49,6 +49,11 @@ with st.form(f"campaign_{school_year}"):
     delay = st.number_input("Délai de réponse des écoles (jours)", min_value=admin.MIN_DELAY,
                             max_value=admin.MAX_DELAY, value=int(v["response_delay_days"]), step=1)
     show_error("response_delay_days")
+    confirm = st.number_input("Délai de confirmation des élèves (jours)", min_value=1, max_value=60,
+                              value=int(v.get("confirmation_delay_days") or 15), step=1,
+                              help="Après l'acceptation, l'élève a ce délai pour cliquer « Je confirme ce stage » ; "
+                                   "sans confirmation, la place est libérée.")
+    show_error("confirmation_delay_days")
     c5, c6 = st.columns(2)
     opens = c5.date_input("Ouverture du dépôt des offres", v["offers_open_on"], format="DD/MM/YYYY")
     students = c6.date_input("Accès des élèves aux offres", v["students_access_on"], format="DD/MM/YYYY")
@@ -64,14 +69,15 @@ st.markdown(
     "- Les libellés de période des offres déjà déposées suivent les nouvelles dates "
     "(« stage de 2 semaines », « 1re semaine », « 2e semaine »).\n"
     "- La nouvelle adresse du siège s'applique aux nouvelles offres ; les offres déjà déposées gardent la leur.\n"
-    "- Le nouveau délai de réponse s'applique aux nouvelles candidatures ; les échéances déjà fixées restent.\n"
+    "- Le nouveau délai de réponse s'applique aux nouvelles candidatures, le nouveau délai de confirmation aux "
+    "nouvelles acceptations ; les échéances déjà fixées restent.\n"
     "- Les dates d'ouverture décident dès leur enregistrement qui peut déposer et qui voit les offres."
 )
 
 if submitted:
     values = {"week1_start": w1s, "week1_end": w1e, "week2_start": w2s, "week2_end": w2e,
               "response_delay_days": delay, "offers_open_on": opens, "students_access_on": students,
-              "head_office_address": address}
+              "head_office_address": address, "confirmation_delay_days": confirm}
     try:
         view = admin.save_campaign(user, school_year, values)
     except ValidationError as exc:

@@ -19,7 +19,7 @@ data = figures.dashboard(user, filters)
 st.caption(f"Chiffres au {fmt_datetime(data.now)} — campagne {data.campaign.school_year}. "
            "Les candidatures sans réponse dont le délai est dépassé comptent comme expirées.")
 parts.figure_cards(data.figures)
-parts.chart(data)
+parts.chart(user, filters, data)
 parts.tables_to_act_on(user, filters, data.by_circonscription)
 convention_tracking.block(user, list(filters.circonscription_ids))
 parts.definitions()

@@ -1,9 +1,11 @@
-"""« Mes candidatures »: each candidature's status; withdraw one not answered, decline one accepted."""
+"""« Mes candidatures »: each candidature's status; confirm an accepted stage ("Je confirme ce stage"),
+withdraw one not answered, decline one accepted."""
 
 import streamlit as st
 
 from stages.domain.vocabulary import CandidatureStatus as S
 from stages.services.candidatures import applications
+from stages.services import placements
 from stages.services.errors import ServiceError
 from stages.ui import conventions
 from stages.ui.session import flash, page_user
@@ -13,7 +15,8 @@ user = page_user()
 st.title("Mes candidatures")
 conventions.render_student(user)  # the convention of an accepted candidature
 
-COLORS = {S.ACCEPTED: "green", S.REFUSED: "red", S.EXPIRED: "gray", S.WITHDRAWN: "gray", S.DECLINED: "gray"}
+COLORS = {S.ACCEPTED: "orange", S.CONFIRMED: "green", S.REFUSED: "red", S.EXPIRED: "gray", S.WITHDRAWN: "gray",
+          S.DECLINED: "gray", S.LAPSED: "gray", S.CLOSED_ELSEWHERE: "gray", S.WAITLISTED: "violet"}
 rows = applications.my_candidatures(user)
 if not rows:
     st.text("Vous n'avez encore postulé à aucune offre.")
@@ -37,13 +40,21 @@ for row in rows:
         left.text(f"{row.place_name} — {row.commune}")
         left.caption(f"{row.period_label} — envoyée le {row.submitted}")
         right.badge(row.status_label, color=COLORS.get(row.status, "blue"))
-        if row.countdown:
+        if row.can_confirm:
+            left.warning(f"Confirmez ce stage avant le {row.deadline} (dans {row.countdown}) : sans confirmation, "
+                         "la place sera libérée. Confirmer ferme vos autres candidatures sur les mêmes semaines.")
+        elif row.countdown:
             left.caption(f"Réponse attendue avant le {row.deadline} (dans {row.countdown}).")
+        if row.status == S.WAITLISTED:
+            left.caption("L'école vous a mis·e en liste d'attente : elle pourra vous accepter si une place se libère.")
         if row.refusal_reason:
             left.markdown("**Motif du refus**")
             left.text(row.refusal_reason)
         with left.expander("Mon message de motivation"):
             st.text(row.motivation)
+        if row.can_confirm and right.button("Je confirme ce stage", type="primary", key=f"confirm_{row.id}"):
+            run(lambda r=row: placements.confirm(user, r.id),
+                "Stage confirmé. Vos autres candidatures sur les mêmes semaines sont closes.")
         if row.can_withdraw and right.button("Annuler ma candidature", key=f"withdraw_{row.id}"):
             run(lambda r=row: applications.withdraw(user, r.id), "Votre candidature est annulée.")
         if row.can_decline:

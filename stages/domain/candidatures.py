@@ -2,7 +2,10 @@
 
 A candidature not answered by its deadline (submission + the campaign's response delay) is
 "Expirée" from that minute on, whether or not ``manage.py expire-candidatures`` has run:
-every view computes the *effective* status with :func:`effective_status`.
+every view computes the *effective* status with :func:`effective_status`. Likewise an accepted
+candidature the student has not confirmed by its confirmation deadline (issue 13: ``deadline_at``
+then holds acceptance + the campaign's confirmation delay) is "Non confirmée dans le délai" and
+its place is free (:func:`is_lapsed`, :func:`holds_place`).
 
 Each rule a query needs has its SQL twin right below it (``*_clause`` / ``*_sql``). They take
 the mapped class (or any object with the same column attributes: ``status``, ``deadline_at``)
@@ -22,11 +25,15 @@ from stages.domain.vocabulary import CandidatureStatus
 LABELS = {
     CandidatureStatus.SUBMITTED: "Reçue",
     CandidatureStatus.READ: "Lue",
-    CandidatureStatus.ACCEPTED: "Acceptée",
+    CandidatureStatus.ACCEPTED: "Acceptée — en attente de confirmation",
     CandidatureStatus.REFUSED: "Refusée",
     CandidatureStatus.EXPIRED: "Expirée",
     CandidatureStatus.WITHDRAWN: "Annulée par l'élève",
     CandidatureStatus.DECLINED: "Déclinée par l'élève",
+    CandidatureStatus.WAITLISTED: "En liste d'attente",
+    CandidatureStatus.CONFIRMED: "Confirmée",
+    CandidatureStatus.LAPSED: "Non confirmée dans le délai",
+    CandidatureStatus.CLOSED_ELSEWHERE: "Close : stage confirmé ailleurs",
 }
 RED_DAYS = 3
 ORANGE_DAYS = 7
@@ -60,13 +67,43 @@ def expired_clause(cand: Any, now: dt.datetime):
     return or_(cand.status == CandidatureStatus.EXPIRED, overdue_clause(cand, now))
 
 
+def is_lapsed(status: str, deadline_at: dt.datetime, now: dt.datetime) -> bool:
+    """Accepted and not confirmed by its confirmation deadline (exact to the minute), or already
+    recorded so by ``manage.py expire-candidatures``."""
+    return status == CandidatureStatus.LAPSED or (status == CandidatureStatus.ACCEPTED and now >= deadline_at)
+
+
+def unconfirmed_overdue_clause(cand: Any, now: dt.datetime):
+    """SQL twin of :func:`is_lapsed` for a row still stored as accepted (not yet recorded)."""
+    return and_(cand.status == CandidatureStatus.ACCEPTED, cand.deadline_at <= now)
+
+
+def holds_place(status: str, deadline_at: dt.datetime, now: dt.datetime) -> bool:
+    """Does this candidature take one of the offer's places now? Confirmed, or accepted and still
+    within its confirmation delay."""
+    return status == CandidatureStatus.CONFIRMED or (status == CandidatureStatus.ACCEPTED and now < deadline_at)
+
+
+def holds_place_clause(cand: Any, now: dt.datetime):
+    """SQL twin of :func:`holds_place` (uses the (status, offer_id) and (status, deadline) indexes)."""
+    return or_(cand.status == CandidatureStatus.CONFIRMED,
+               and_(cand.status == CandidatureStatus.ACCEPTED, cand.deadline_at > now))
+
+
 def effective_status(status: str, deadline_at: dt.datetime, now: dt.datetime) -> str:
-    return CandidatureStatus.EXPIRED if is_expired(status, deadline_at, now) else status
+    """The status at ``now``: expired past the response deadline, lapsed past the confirmation one."""
+    if is_expired(status, deadline_at, now):
+        return CandidatureStatus.EXPIRED
+    if is_lapsed(status, deadline_at, now):
+        return CandidatureStatus.LAPSED
+    return status
 
 
 def effective_status_sql(cand: Any, now: dt.datetime):
-    """SQL twin of :func:`effective_status`: a CASE giving the stored status or ``expired``."""
-    return case((overdue_clause(cand, now), literal(CandidatureStatus.EXPIRED.value)), else_=cand.status)
+    """SQL twin of :func:`effective_status`: a CASE giving the stored status, ``expired`` or ``lapsed``."""
+    return case((overdue_clause(cand, now), literal(CandidatureStatus.EXPIRED.value)),
+                (unconfirmed_overdue_clause(cand, now), literal(CandidatureStatus.LAPSED.value)),
+                else_=cand.status)
 
 
 def is_expiring(status: str, deadline_at: dt.datetime, now: dt.datetime, days: int = EXPIRING_DAYS) -> bool:
@@ -81,7 +118,8 @@ def expiring_clause(cand: Any, now: dt.datetime, days: int = EXPIRING_DAYS):
 
 
 def remaining_places(max_students: int, accepted: int) -> int:
-    """Places an offer still has: its number of students minus its accepted candidatures (never < 0)."""
+    """Places an offer still has: its number of students minus the candidatures holding a place
+    (:func:`holds_place`: confirmed, or accepted within the confirmation delay), never < 0."""
     return max(0, int(max_students) - int(accepted))
 
 
@@ -151,11 +189,15 @@ def refusal_problem(text: str) -> str | None:
 # The director's four tabs, by *effective* status. A candidature cancelled by the student
 # (withdrawn before an answer, or declined after acceptance) is closed without a stage: it is
 # listed with the refused ones, its "Statut" saying who closed it.
+# The waiting list has its own tab, so that a freed place is given from it first; closed by a
+# confirmation elsewhere is listed with the refused ones, a lapsed acceptance with the expired.
 TABS: dict[str, tuple[str, ...]] = {
     "Reçues": CandidatureStatus.PENDING,
-    "Acceptées": (CandidatureStatus.ACCEPTED,),
-    "Refusées": (CandidatureStatus.REFUSED, CandidatureStatus.WITHDRAWN, CandidatureStatus.DECLINED),
-    "Expirées": (CandidatureStatus.EXPIRED,),
+    "Liste d'attente": (CandidatureStatus.WAITLISTED,),
+    "Acceptées": CandidatureStatus.PLACED,
+    "Refusées": (CandidatureStatus.REFUSED, CandidatureStatus.WITHDRAWN, CandidatureStatus.DECLINED,
+                 CandidatureStatus.CLOSED_ELSEWHERE),
+    "Expirées": (CandidatureStatus.EXPIRED, CandidatureStatus.LAPSED),
 }
 
 
@@ -166,21 +208,29 @@ def tab_of(status: str) -> str:
     raise ValueError(status)
 
 
+ANSWERABLE = (*CandidatureStatus.PENDING, CandidatureStatus.WAITLISTED)
+
+
 def can_answer(status: str, deadline_at: dt.datetime, now: dt.datetime) -> bool:
-    """A director may accept or refuse only a pending candidature, strictly before its deadline."""
-    return effective_status(status, deadline_at, now) in CandidatureStatus.PENDING
+    """A director may accept or refuse a pending candidature strictly before its deadline, or one
+    on the waiting list (no deadline runs there)."""
+    return effective_status(status, deadline_at, now) in ANSWERABLE
 
 
 def answer_refusal(status: str, deadline_at: dt.datetime, now: dt.datetime) -> str | None:
     """Why a director can no longer answer this candidature (French), or None."""
     effective = effective_status(status, deadline_at, now)
-    if effective in CandidatureStatus.PENDING:
+    if effective in ANSWERABLE:
         return None
     if effective == CandidatureStatus.EXPIRED:
         return ("Le délai de réponse est dépassé : cette candidature est expirée, "
                 "vous ne pouvez plus y répondre.")
-    if effective == CandidatureStatus.ACCEPTED:
+    if effective in CandidatureStatus.PLACED:
         return "Cette candidature a déjà été acceptée."
+    if effective == CandidatureStatus.LAPSED:
+        return "L'élève n'a pas confirmé ce stage dans le délai : la candidature est close."
+    if effective == CandidatureStatus.CLOSED_ELSEWHERE:
+        return "Cette candidature est close : l'élève a confirmé un autre stage sur ces semaines."
     if effective == CandidatureStatus.REFUSED:
         return "Cette candidature a déjà été refusée."
     return f"Cette candidature a été close par l'élève ({LABELS[effective].lower()}) : vous ne pouvez plus y répondre."

@@ -71,3 +71,12 @@ def fmt_range(start: dt.date, end: dt.date) -> str:
     if start.month != end.month:
         return f"du {fmt_day_month(start)} au {fmt_long_date(end)}"
     return f"du {start.day} au {fmt_long_date(end)}"
+
+
+def as_date(value) -> dt.date:
+    """A day read back from SQL: a date, a datetime, or an ISO text (SQLite)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])

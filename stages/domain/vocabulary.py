@@ -35,8 +35,14 @@ class CandidatureStatus(StrEnum):
     EXPIRED = "expired"
     WITHDRAWN = "withdrawn"  # cancelled by the student before an answer
     DECLINED = "declined"  # accepted, then declined by the student (frees the place)
+    WAITLISTED = "waitlisted"  # put on the waiting list by the director: no deadline runs (0006)
+    CONFIRMED = "confirmed"  # accepted, then confirmed by the student in time (0006)
+    LAPSED = "lapsed"  # accepted, not confirmed before the deadline: the place is free (0006)
+    CLOSED_ELSEWHERE = "closed_elsewhere"  # the student confirmed another stage for these weeks (0006)
     PENDING = nonmember((SUBMITTED, READ))
-    ALL = nonmember((SUBMITTED, READ, ACCEPTED, REFUSED, EXPIRED, WITHDRAWN, DECLINED))
+    PLACED = nonmember((ACCEPTED, CONFIRMED))  # hold a place of the offer (ACCEPTED: until its deadline)
+    ALL = nonmember((SUBMITTED, READ, ACCEPTED, REFUSED, EXPIRED, WITHDRAWN, DECLINED, WAITLISTED, CONFIRMED,
+                     LAPSED, CLOSED_ELSEWHERE))
 
 
 class Period(StrEnum):

@@ -1,8 +1,13 @@
 """Demo data on the real referential: accounts, offers and candidatures of every kind.
 
 Candidatures are submitted at various times over the last 20 days so that every tab of the
-director's inbox ("Reçues", "Acceptées", "Refusées", "Expirées") and every deadline colour
-(red at 3 days or less, orange at 7 or less) shows. Logins are listed in the README.
+director's inbox ("Reçues", "Liste d'attente", "Acceptées", "Refusées", "Expirées") and every
+deadline colour (red at 3 days or less, orange at 7 or less) shows, with every placement state:
+Inès is accepted by two offers sharing a week and has to confirm one ("Je confirme ce stage"),
+Chloé has confirmed a stage (her other candidature on those weeks is "Close : stage confirmé
+ailleurs"), Hugo is on a waiting list, Tom did not confirm in time. The previous campaign holds
+archived offers published week after week (the dashboard's "Tendance"), and one école without
+an offer has been relaunched. Logins are listed in the README.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from db.models import (
     Period,
     Role,
     School,
+    SchoolRelaunch,
     StatusChange,
     User,
 )
@@ -169,6 +175,8 @@ def seed_demo(now: dt.datetime | None = None) -> DemoReport:
         session.flush()
 
         delay = dt.timedelta(days=campaign.response_delay_days)
+        confirm_delay = dt.timedelta(days=campaign.confirmation_delay_days or 15)
+        placed = (CandidatureStatus.ACCEPTED, CandidatureStatus.CONFIRMED, CandidatureStatus.LAPSED)
         # (offer index, student index, days ago, status)
         plan = [
             (0, 0, 13.5, CandidatureStatus.SUBMITTED),  # red: 1.5 days left
@@ -179,10 +187,13 @@ def seed_demo(now: dt.datetime | None = None) -> DemoReport:
             (1, 4, 6.0, CandidatureStatus.ACCEPTED),
             (1, 5, 16.0, CandidatureStatus.SUBMITTED),  # past its deadline: shown "Expirée" without the cron
             (2, 1, 11.0, CandidatureStatus.REFUSED),
-            (2, 2, 4.0, CandidatureStatus.SUBMITTED),
             (3, 3, 7.5, CandidatureStatus.READ),  # orange: 7.5 -> 7 days left... sits on the boundary
             (4, 5, 1.0, CandidatureStatus.SUBMITTED),
-            (3, 4, 19.5, CandidatureStatus.ACCEPTED),
+            (3, 4, 5.0, CandidatureStatus.ACCEPTED),  # Inès, accepted twice on week 2: to confirm one
+            (4, 2, 8.0, CandidatureStatus.CONFIRMED),  # Chloé confirmed this stage...
+            (2, 2, 4.0, CandidatureStatus.CLOSED_ELSEWHERE),  # ...which closed this one (same weeks)
+            (1, 1, 8.0, CandidatureStatus.WAITLISTED),  # Hugo waits for offer 1's only place (Inès's)
+            (0, 5, 19.0, CandidatureStatus.LAPSED),  # Tom did not confirm within the delay
         ]
         count = 0
         for offer_index, student_index, days_ago, status in plan:
@@ -205,15 +216,33 @@ def seed_demo(now: dt.datetime | None = None) -> DemoReport:
             if status == CandidatureStatus.READ:
                 cand.read_at = submitted + dt.timedelta(days=1)
                 history.append((CandidatureStatus.SUBMITTED, status, director_id, cand.read_at))
-            elif status in (CandidatureStatus.ACCEPTED, CandidatureStatus.REFUSED):
+            elif status in (*placed, CandidatureStatus.REFUSED):
                 cand.read_at = submitted + dt.timedelta(days=1)
                 cand.answered_at = submitted + dt.timedelta(days=2)
                 cand.answered_by_id = director_id
                 if status == CandidatureStatus.REFUSED:
                     cand.refusal_reason = "Le nombre de places est déjà atteint pour cette période."
-                history.append((CandidatureStatus.SUBMITTED, status, director_id, cand.answered_at))
-                if status == CandidatureStatus.ACCEPTED:
-                    session.add(Convention(candidature_id=cand.id, created_at=cand.answered_at))
+                    history.append((CandidatureStatus.SUBMITTED, status, director_id, cand.answered_at))
+                else:  # accepted: the student's confirmation deadline runs from the answer
+                    cand.deadline_at = cand.answered_at + confirm_delay
+                    history.append((CandidatureStatus.SUBMITTED, CandidatureStatus.ACCEPTED, director_id,
+                                    cand.answered_at))
+                    session.add(Convention(candidature_id=cand.id, created_at=cand.answered_at,
+                                           status="cancelled" if status == CandidatureStatus.LAPSED
+                                           else "to_generate"))
+                if status == CandidatureStatus.CONFIRMED:
+                    cand.confirmed_at = cand.answered_at + dt.timedelta(days=4)
+                    history.append((CandidatureStatus.ACCEPTED, status, student.id, cand.confirmed_at))
+                elif status == CandidatureStatus.LAPSED:
+                    cand.closed_at = cand.deadline_at
+                    history.append((CandidatureStatus.ACCEPTED, status, None, cand.deadline_at))
+            elif status == CandidatureStatus.WAITLISTED:
+                cand.read_at = cand.waitlisted_at = submitted + dt.timedelta(days=1)
+                cand.answered_by_id = director_id
+                history.append((CandidatureStatus.SUBMITTED, status, director_id, cand.waitlisted_at))
+            elif status == CandidatureStatus.CLOSED_ELSEWHERE:
+                cand.closed_at = now - dt.timedelta(days=2)
+                history.append((CandidatureStatus.SUBMITTED, status, student.id, cand.closed_at))
             elif status == CandidatureStatus.EXPIRED:
                 cand.closed_at = cand.deadline_at
                 history.append((CandidatureStatus.SUBMITTED, status, None, cand.deadline_at))
@@ -225,6 +254,13 @@ def seed_demo(now: dt.datetime | None = None) -> DemoReport:
             session.add(StatusChange(entity_type="offer", entity_id=offer.id, from_status=OfferStatus.DRAFT,
                                      to_status=OfferStatus.PUBLISHED, author_id=offer.created_by_id,
                                      at=offer.published_at))
+        _previous_campaign(session, campaign, now)
+        without_offer = session.scalar(select(School).where(School.uai == DIRECTORS[-1][0]))
+        if without_offer is not None and without_offer.email:
+            coordinator = session.scalar(select(User).where(User.email == COORDINATOR[0]))
+            session.add(SchoolRelaunch(campaign_id=campaign.id, school_id=without_offer.id,
+                                       sent_at=now - dt.timedelta(days=2), sent_by_id=coordinator.id,
+                                       to_address=without_offer.email, forced=False))
         extra_offers = len(offers) + (1 if directors else 0)
     from stages.seed import demo_conventions  # a convention in every state, and the lycée heads
 
@@ -232,3 +268,29 @@ def seed_demo(now: dt.datetime | None = None) -> DemoReport:
     with write_session() as session:
         users = session.scalar(select(func.count()).select_from(User)) or 0
         return DemoReport(True, users, extra_offers + 1, count + len(demo_conventions.STUDENTS))
+
+
+def _previous_campaign(session, campaign, now: dt.datetime) -> int:
+    """Last school year's campaign: archived offers of 40 other écoles, first published week after week
+    (fast at the opening, then slower), for the dashboard's "Tendance"."""
+    start = int(campaign.school_year[:4])
+    previous = get_or_create_campaign(session, f"{start - 1}-{start}")
+    # Not the demo directors' écoles: their "Mes offres" shows this year's offers only.
+    schools = list(session.scalars(
+        select(School).where(School.departement_code == campaign.departement_code,
+                             School.uai.not_in([uai for uai, *_ in DIRECTORS]))
+        .order_by(School.uai.desc()).limit(40)))
+    opens = dt.datetime.combine(previous.offers_open_on, dt.time(9))
+    for n, school in enumerate(schools):
+        published = opens + dt.timedelta(days=int(1.6 * n * n / 10) + n)  # 40 offers over ~30 weeks
+        session.add(Offer(
+            campaign_id=previous.id, school_id=school.id, status=OfferStatus.ARCHIVED, step_reached=3,
+            title="Professeur des écoles", description="Observation de séances d'enseignement",
+            place_name=f"{school.name} {school.commune}", place_address=school.address or "",
+            place_postal_code=school.postal_code, place_commune=school.commune, latitude=school.latitude,
+            longitude=school.longitude, employer_name=school.name, head_office_address=previous.head_office_address,
+            level_lycee=True, period=Period.TWO_WEEKS, max_students=1 + n % 2, daily_hours=SCHOOL_HOURS,
+            lunch_break=LUNCH, published_at=published, first_published_at=published,
+            created_at=published - dt.timedelta(hours=1),
+        ))
+    return len(schools)

@@ -25,7 +25,9 @@ What is generated, per département (one campaign of the current school year eac
   the offer's publication to now, ``deadline_at = submitted_at + 15 days``. Those still within
   their delay are mostly "submitted" or "read" (some already answered or withdrawn); older ones are
   accepted (never more than the offer's places), refused (with a reason), expired (closed at the
-  deadline), withdrawn or, rarely, declined after an acceptance. Accepted ones get a convention row;
+  deadline), withdrawn or, rarely, declined after an acceptance. An acceptance's ``deadline_at`` is the
+  student's confirmation deadline (answer + 15 days): past it, the student confirmed in time
+  (``confirmed``), so bench data holds no lapsed acceptance. Accepted ones get a convention row;
 - history (``status_changes``): every offer's publication (and unpublication); at the dsden and
   academie scales every candidature transition (submitted, read, answer / expiry / withdrawal);
   at the national scale only the candidatures' final transitions (the "submitted" row of each of
@@ -73,6 +75,7 @@ from db.models import (
     User,
 )
 from stages.domain import candidatures as candidature_rules
+from stages.domain import placements as placement_rules
 from stages.domain.passwords import hash_password
 from stages.services import referential
 from stages.services.campaigns import current_school_year, default_campaign_values
@@ -80,6 +83,7 @@ from stages.services.campaigns import current_school_year, default_campaign_valu
 SYNTHETIC_PASSWORD = "Stage2de-Synthese!"
 CHUNK = 10_000
 RESPONSE_DELAY = dt.timedelta(days=candidature_rules.DEFAULT_RESPONSE_DELAY_DAYS)
+CONFIRMATION_DELAY = dt.timedelta(days=placement_rules.DEFAULT_CONFIRMATION_DAYS)
 ACADEMIE_DIJON = ("21", "58", "71", "89")
 REGIONAL_FILE = referential.DATA_DIR / "fr-en-annuaire-education-bfc.csv"
 
@@ -631,7 +635,7 @@ def _candidature(ctx: _Ctx, offer_id: int, student: int, director: int, submitte
         "id": cid, "offer_id": offer_id, "student_id": student, "motivation": rng.choice(MOTIVATIONS),
         "status": CandidatureStatus.SUBMITTED, "submitted_at": submitted, "deadline_at": deadline,
         "read_at": None, "answered_at": None, "answered_by_id": None, "refusal_reason": None, "closed_at": None,
-        "reminder_sent_at": None, "updated_at": submitted,
+        "reminder_sent_at": None, "updated_at": submitted, "confirmed_at": None, "waitlisted_at": None,
     }
     history: list[tuple[str | None, str, int | None, dt.datetime]] = []
     if ctx.scale.full_history:
@@ -665,11 +669,19 @@ def _candidature(ctx: _Ctx, offer_id: int, student: int, director: int, submitte
             history.append((CandidatureStatus.SUBMITTED, CandidatureStatus.READ, director, read_at))
         before = CandidatureStatus.READ if ctx.scale.full_history else CandidatureStatus.SUBMITTED
         if places_left > 0 and rng.random() < 0.6:
-            row["status"] = CandidatureStatus.ACCEPTED
+            # Accepted: deadline_at becomes the student's confirmation deadline; past it, the
+            # student confirmed in time (never "lapsed" in bench data, the place stays held).
+            confirm_by = answered + CONFIRMATION_DELAY
+            row.update(status=CandidatureStatus.ACCEPTED, deadline_at=confirm_by)
             history.append((before, CandidatureStatus.ACCEPTED, director, answered))
+            if confirm_by <= now:
+                confirmed = answered + (confirm_by - answered) * rng.uniform(0.05, 0.9)
+                row.update(status=CandidatureStatus.CONFIRMED, confirmed_at=confirmed)
+                history.append((CandidatureStatus.ACCEPTED, CandidatureStatus.CONFIRMED, student, confirmed))
             if rng.random() < 0.03 and answered < now - dt.timedelta(days=1):
-                row.update(status=CandidatureStatus.DECLINED, closed_at=answered + (now - answered) * rng.random())
-                history.append((CandidatureStatus.ACCEPTED, CandidatureStatus.DECLINED, student, row["closed_at"]))
+                placed, since = row["status"], history[-1][3]
+                row.update(status=CandidatureStatus.DECLINED, closed_at=since + (now - since) * rng.random())
+                history.append((placed, CandidatureStatus.DECLINED, student, row["closed_at"]))
             else:
                 holds_place = True
         else:
@@ -677,7 +689,7 @@ def _candidature(ctx: _Ctx, offer_id: int, student: int, director: int, submitte
             history.append((before, CandidatureStatus.REFUSED, director, answered))
     row["updated_at"] = history[-1][3] if history else submitted
     ctx.add(cands_t, row)
-    if row["status"] in (CandidatureStatus.ACCEPTED, CandidatureStatus.DECLINED):
+    if row["status"] in (*CandidatureStatus.PLACED, CandidatureStatus.DECLINED):
         ctx.add(conv_t, {"candidature_id": cid, "status": "to_generate", "created_at": row["answered_at"],
                          "generated_at": None, "signed_at": None})
     for before, after, author, when in history:

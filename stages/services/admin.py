@@ -29,6 +29,7 @@ from db.models import (
     User,
 )
 from stages.domain.calendar import school_year_for
+from stages.domain import placements as placement_rules
 from stages.domain import candidatures as candidature_rules
 from stages.domain.candidatures import LABELS as CANDIDATURE_LABELS
 from stages.domain.text import clean_text, normalize_email
@@ -56,12 +57,14 @@ def _coordinator(user: CurrentUser | None) -> CurrentUser:
 
 
 CAMPAIGN_FIELDS = ("week1_start", "week1_end", "week2_start", "week2_end", "response_delay_days",
-                   "offers_open_on", "students_access_on", "head_office_address")
+                   "offers_open_on", "students_access_on", "head_office_address",
+                   "confirmation_delay_days")  # the last: issue 13
 FIELD_LABELS = {
     "week1_start": "début de la 1re semaine", "week1_end": "fin de la 1re semaine",
     "week2_start": "début de la 2e semaine", "week2_end": "fin de la 2e semaine",
     "response_delay_days": "délai de réponse", "offers_open_on": "ouverture du dépôt des offres",
     "students_access_on": "accès des élèves", "head_office_address": "adresse du siège",
+    "confirmation_delay_days": "délai de confirmation des élèves",
 }
 
 
@@ -111,7 +114,7 @@ def validate_campaign(school_year: str, values: dict) -> tuple[dict, dict[str, s
     start_year = int(school_year[:4])
     first_day, last_day = dt.date(start_year, 9, 1), dt.date(start_year + 1, 8, 31)
     for name in CAMPAIGN_FIELDS:
-        if name not in ("response_delay_days", "head_office_address") and not isinstance(values.get(name), dt.date):
+        if name not in ("response_delay_days", "head_office_address", "confirmation_delay_days") and not isinstance(values.get(name), dt.date):
             errors[name] = f"Indiquez la date ({FIELD_LABELS[name]})."
     if not errors:
         w1s, w1e, w2s, w2e = (values[n] for n in ("week1_start", "week1_end", "week2_start", "week2_end"))
@@ -140,6 +143,14 @@ def validate_campaign(school_year: str, values: dict) -> tuple[dict, dict[str, s
     if delay is None or not MIN_DELAY <= delay <= MAX_DELAY:
         errors["response_delay_days"] = f"Le délai de réponse doit être entre {MIN_DELAY} et {MAX_DELAY} jours."
     clean["response_delay_days"] = delay
+    try:
+        confirm = int(values.get("confirmation_delay_days", placement_rules.DEFAULT_CONFIRMATION_DAYS))
+    except (TypeError, ValueError):
+        confirm = 0
+    problem = placement_rules.validate_confirmation_delay(confirm)
+    if problem:
+        errors["confirmation_delay_days"] = problem
+    clean["confirmation_delay_days"] = confirm
     address = clean_text(values.get("head_office_address"), multiline=False)
     if not ADDRESS_MIN <= len(address) <= ADDRESS_MAX:
         errors["head_office_address"] = (f"L'adresse du siège doit faire entre {ADDRESS_MIN} et {ADDRESS_MAX} "

@@ -95,6 +95,7 @@ def default_campaign_values(school_year: str) -> dict:
         "offers_open_on": dt.date(start, 9, 1),
         "students_access_on": dt.date(start, 9, 1),
         "head_office_address": DEFAULT_HEAD_OFFICE,
+        "confirmation_delay_days": 15,  # the student's delay to confirm an accepted stage (issue 13)
     }
 
 

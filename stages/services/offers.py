@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import case, func, select, update
 
 from db import read_session, write_session
-from db.models import Campaign, Candidature, CandidatureStatus, Offer, OfferStatus, Period, School, StatusChange
+from db.models import Campaign, Candidature, Offer, OfferStatus, Period, School, StatusChange
 from stages.domain import candidatures as candidature_rules
 from stages.domain import offers as rules
 from stages.domain.calendar import next_school_year
@@ -424,7 +424,8 @@ def list_offers(user: CurrentUser) -> list[OfferSummary]:
         select(
             Candidature.offer_id.label("offer_id"),
             func.count(Candidature.id).label("total"),
-            func.sum(case((Candidature.status == CandidatureStatus.ACCEPTED, 1), else_=0)).label("accepted"),
+            func.sum(case((candidature_rules.holds_place_clause(Candidature, utcnow()), 1),
+                          else_=0)).label("accepted"),
         )
         .where(Candidature.offer_id.in_(select(Offer.id).where(Offer.school_id == user.school_id)))
         .group_by(Candidature.offer_id)

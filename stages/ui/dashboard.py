@@ -12,6 +12,7 @@ from stages.services.auth import CurrentUser
 from stages.services.monitoring import exports as monitoring_exports
 from stages.services.monitoring import figures, scope, tables
 from stages.ui import charts
+from stages.ui import coverage as coverage_ui
 from stages.ui.downloads import download_buttons
 from stages.ui.paging import fetch_page
 
@@ -23,9 +24,10 @@ CHARTS = {
     "Candidatures": (charts.candidatures_by_status, "by_circonscription", "chart_cands"),
     "Par semaine": (charts.weekly_offers, "weekly", "chart_weeks"),
     "Carte des écoles": (charts.schools_map, "schools_map", "chart_map"),
+    "Tendance": (None, None, "chart_trend"),  # by week, against the previous campaign
 }
 TABLES = ["Écoles sans offre", f"Candidatures à échéance ({EXPIRING_DAYS} jours)", "Offres hors consignes",
-          "Détail par circonscription", "Toutes les offres"]
+          "Détail par circonscription", "Toutes les offres", "Élèves sans stage"]
 
 
 def number(value: int) -> str:
@@ -65,7 +67,8 @@ def figure_cards(f: figures.Figures) -> None:
           "Écoles avec au moins une offre publiée ÷ écoles du référentiel."),
          ("Offres publiées", number(f.published_offers), "Offres dont le statut est « publiée »."),],
         [("Places proposées", number(f.places_offered), "Somme des places des offres publiées."),
-         ("Places pourvues", number(f.places_filled), "Candidatures acceptées."),
+         ("Places pourvues", number(f.places_filled),
+          "Candidatures acceptées (dans le délai de confirmation de l'élève) ou confirmées."),
          ("Places restantes", number(f.places_remaining),
           "Par offre publiée : places − candidatures acceptées (jamais moins de 0)."),
          ("Candidatures reçues", number(f.received), "Toutes les candidatures aux offres de la campagne."),],
@@ -80,11 +83,14 @@ def figure_cards(f: figures.Figures) -> None:
             col.metric(label, value, help=help_text, border=True)
 
 
-def chart(data: figures.Dashboard) -> None:
-    """Only the chosen chart is built and sent (st.tabs would render all five on every rerun)."""
+def chart(user: CurrentUser, filters: scope.Filters, data: figures.Dashboard) -> None:
+    """Only the chosen chart is built and sent (st.tabs would render all of them on every rerun)."""
     chosen = st.segmented_control("Graphique", list(CHARTS), default="Offres et places", required=True,
                                   key="dash_chart", label_visibility="collapsed")
     build, source, chart_key = CHARTS[chosen or "Offres et places"]
+    if build is None:
+        coverage_ui.trend_section(user, filters, CHART_CONFIG)
+        return
     st.plotly_chart(build(getattr(data, source)), theme=None, config=CHART_CONFIG, key=chart_key)
     if build is charts.schools_map:
         st.caption("Disques bleus : écoles qui proposent des places ; croix orange : écoles sans offre publiée.")
@@ -114,9 +120,8 @@ def tables_to_act_on(user: CurrentUser, filters: scope.Filters, frame) -> None:
                                  label_visibility="collapsed") or TABLES[0]
     if table == TABLES[0]:
         st.write("Écoles sans aucune offre publiée pour la campagne : à appeler ou à relancer.")
-        _paged(user, filters, "schools_without_offer", "tbl_schools",
-               lambda p: tables.schools_without_offer(user, filters, p),
-               "Toutes les écoles du périmètre ont au moins une offre publiée.")
+        coverage_ui.relaunch_section(user, filters)
+        _downloads(user, filters, "schools_without_offer", "tbl_schools")
     elif table == TABLES[1]:
         st.write(f"Écoles dont des candidatures attendent une réponse et expirent dans les {EXPIRING_DAYS} jours.")
         _paged(user, filters, "expiring", "tbl_expiring", lambda p: tables.expiring_candidatures(user, filters, p),
@@ -140,6 +145,10 @@ def tables_to_act_on(user: CurrentUser, filters: scope.Filters, frame) -> None:
             _paged(user, filters, "drilldown", "tbl_drill",
                    lambda p: tables.circonscription_schools(user, chosen, filters, p),
                    "Aucune école dans cette circonscription pour ces filtres.", chosen)
+    elif table == TABLES[5]:
+        st.write("Élèves de seconde inscrits, par lycée : combien ont candidaté, ont été acceptés, ont confirmé un "
+                 "stage, et combien n'ont aucune candidature.")
+        coverage_ui.students_section(user, filters.campaign_id)
     else:
         _paged(user, filters, "offers", "tbl_offers", lambda p: tables.all_offers(user, filters, p),
                "Aucune offre pour ces filtres.")
@@ -153,7 +162,12 @@ def definitions() -> None:
             "- **Candidatures reçues** : toutes les candidatures aux offres de la campagne, "
             "quel que soit leur statut.\n"
             "- **Expirées** : sans réponse à l'échéance (date de dépôt + délai de réponse de la campagne).\n"
-            "- **Places pourvues** : candidatures acceptées ; **restantes** : places des offres publiées moins "
-            "les acceptées, offre par offre.\n"
-            "- **Par semaine** : offres selon la date de leur première publication."
+            "- **Places pourvues** : candidatures acceptées, dans le délai de confirmation de l'élève, ou "
+            "confirmées (une acceptation non confirmée à temps libère la place) ; **restantes** : places des "
+            "offres publiées moins les acceptées, offre par offre.\n"
+            "- **Par semaine** : offres selon la date de leur première publication.\n"
+            "- **Tendance** : semaine n = n-ième période de 7 jours depuis l'ouverture du dépôt des offres ; une "
+            "offre compte dès sa première publication ; comparée à la campagne précédente quand elle existe.\n"
+            "- **Élèves sans stage** : comptes élèves activés ; « acceptés » : au moins une acceptation en cours "
+            "ou confirmée."
         )

@@ -9,8 +9,10 @@ from __future__ import annotations
 import streamlit as st
 
 from stages.domain.candidatures import TABS
+from stages.domain.vocabulary import CandidatureStatus
 from stages.services.candidatures import answers
 from stages.services.candidatures import exports as candidature_exports, inbox as inboxes
+from stages.services import placements
 from stages.services.auth import CurrentUser
 from stages.services.errors import ServiceError
 from stages.ui import conventions
@@ -84,8 +86,11 @@ def _detail(user: CurrentUser, candidature_id: int) -> None:
         st.text(f"{detail.student_name} — {detail.student_email}" + (f" — {detail.lycee}" if detail.lycee else ""))
         st.text(f"Stage : {detail.offer_title}, {detail.period_label}")
         st.text(f"Reçue le {detail.submitted} — Statut : {detail.status_label}")
-        if detail.can_answer:
+        if detail.can_answer and detail.countdown:
             st.text(f"Réponse attendue avant le {detail.deadline} (candidature annulée dans {detail.countdown})")
+        elif detail.status == CandidatureStatus.ACCEPTED:
+            st.text(f"Confirmation attendue de l'élève avant le {detail.deadline} : sans confirmation, "
+                    "la place sera libérée.")
         st.markdown("**Message de motivation**")
         st.text(detail.motivation)
         if detail.refusal_reason:
@@ -97,6 +102,12 @@ def _detail(user: CurrentUser, candidature_id: int) -> None:
             left, right = st.columns(2)
             if left.button("Accepter", type="primary", key=f"cand_accept_{detail.id}"):
                 _act(lambda: f"Candidature de {answers.accept(user, detail.id)} acceptée.", [detail.id])
+            if detail.can_waitlist and left.button(
+                    "Mettre en liste d'attente", key=f"cand_waitlist_{detail.id}",
+                    help="Plutôt que de refuser : le délai de réponse s'arrête, l'élève est prévenu·e, et vous "
+                         "serez averti·e par courriel si une place se libère."):
+                _act(lambda: f"Candidature de {placements.waitlist(user, detail.id)} mise en liste d'attente.",
+                     [detail.id], where=left)
             reason = right.text_area("Motif du refus", key=f"cand_reason_{detail.id}", max_chars=1000,
                                      help="Obligatoire : il est transmis à l'élève.")
             if right.button("Refuser", key=f"cand_refuse_{detail.id}"):
@@ -150,7 +161,9 @@ def render(user: CurrentUser) -> None:
     st.warning(
         "**⚠ Délai de réponse aux élèves**\n\n"
         f"Le délai de traitement des candidatures des élèves est de {inbox.delay_days} jours . Au delà de ce délai, "
-        "la candidature sera annulée et vous ne pourrez plus y répondre."
+        "la candidature sera annulée et vous ne pourrez plus y répondre.\n\n"
+        "Une fois acceptée, l'élève doit confirmer le stage dans le délai indiqué : sans confirmation, la place est "
+        "libérée. Plutôt que de refuser, vous pouvez mettre une candidature en liste d'attente."
     )
     if st.session_state.get(OPEN_KEY):
         _detail(user, int(st.session_state[OPEN_KEY]))

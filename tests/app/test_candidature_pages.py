@@ -12,6 +12,7 @@ from tests.factories import make_candidature, make_offer, make_user
 
 GUIDE_DELAY = ("Le délai de traitement des candidatures des élèves est de 15 jours . Au delà de ce délai, "
                "la candidature sera annulée et vous ne pourrez plus y répondre.")
+INBOX_TABS = ("Reçues", "Liste d'attente", "Acceptées", "Refusées", "Expirées")
 
 
 def texts(at) -> str:
@@ -40,8 +41,8 @@ def test_empty_inbox_shows_the_guide_texts(sqlite_url):
     assert not at.exception
     warning = at.warning[0].value
     assert "⚠ Délai de réponse aux élèves" in warning and GUIDE_DELAY in warning
-    inbox_tabs = [t.label for t in at.tabs if t.label.split(" (")[0] in ("Reçues", "Acceptées", "Refusées", "Expirées")]
-    assert inbox_tabs == ["Reçues (0)", "Acceptées (0)", "Refusées (0)", "Expirées (0)"]
+    inbox_tabs = [t.label for t in at.tabs if t.label.split(" (")[0] in INBOX_TABS]
+    assert inbox_tabs == ["Reçues (0)", "Liste d'attente (0)", "Acceptées (0)", "Refusées (0)", "Expirées (0)"]
     body = texts(at)
     for heading in ("Nom de l'élève", "Intitulé du stage", "Candidature annulée dans", "Statut", "Action"):
         assert heading in body
@@ -63,7 +64,7 @@ def open_inbox(director: int):
 
 def show_tab(at, name: str) -> None:
     """Choose an inbox tab, as a click does (the tabs' key carries the counts of the labels)."""
-    inbox = [t.label for t in at.tabs if t.label.split(" (")[0] in ("Reçues", "Acceptées", "Refusées", "Expirées")]
+    inbox = [t.label for t in at.tabs if t.label.split(" (")[0] in INBOX_TABS]
     key = "cand_tabs_" + "_".join(label.split(" (")[1].rstrip(")") for label in inbox)
     at.session_state["cand_active_tab"] = name
     at.session_state[key] = next(label for label in inbox if label.split(" (")[0] == name)
@@ -187,3 +188,28 @@ def test_student_declines_an_accepted_candidature(sqlite_url):
     at.button(key=f"decline_{cid}").click().run()
     assert status_of(cid) == S.DECLINED
     assert any("place est libérée" in s.value for s in at.success)
+
+
+def test_student_confirms_an_accepted_stage(sqlite_url):
+    _director, offer, (student,) = arrange(1)
+    cid = make_candidature(offer, student, status=S.ACCEPTED)
+    at = open_page(student, "student_candidatures.py")
+    assert not at.exception
+    assert any("Confirmez ce stage avant le" in w.value for w in at.warning)
+    at.button(key=f"confirm_{cid}").click().run()
+    assert status_of(cid) == S.CONFIRMED
+    assert any("Stage confirmé" in s.value for s in at.success)
+    assert not [b for b in at.button if b.key == f"confirm_{cid}"]
+
+
+def test_director_puts_a_candidature_on_the_waiting_list(sqlite_url):
+    director, offer, (student,) = arrange(1)
+    cid = make_candidature(offer, student)
+    at = open_inbox(director)
+    at.button(key=f"cand_open_Reçues_{cid}").click().run()
+    at.button(key=f"cand_waitlist_{cid}").click().run()
+    assert not at.exception
+    assert status_of(cid) == S.WAITLISTED
+    assert any("mise en liste d'attente" in s.value for s in at.success)
+    show_tab(at, "Liste d'attente")
+    assert "En liste d'attente" in texts(at)

@@ -174,3 +174,36 @@ def test_history_page_filters(world):
     assert list(at.dataframe[0].value["Vers"]) == ["Publiée"]
     at.multiselect(key="hist_types").set_value(["candidature"]).run()
     assert any("Aucun changement" in i.value for i in at.info)
+
+
+def test_coordinator_relaunches_three_schools_and_sees_relancee_le(world):
+    from stages.domain.timeutil import fmt_date
+
+    at = open_page(world["coordinator"], "dashboard.py")
+    at.multiselect(key="dash_circs").set_value([world["macon"]]).run()
+    chooser = at.multiselect(key="relaunch_chosen")
+    three = list(chooser.options)[:3]
+    uais = [o.split("(")[-1].split(")")[0] for o in three]
+    chooser.set_value(uais).run()
+    assert at.text_input(key="relaunch_subject").value.startswith("Stages de seconde")
+    at.button(key="relaunch_preview_btn").click().run()
+    assert not at.exception
+    assert any("Aperçu" in m.value and "3 courriel(s)" in m.value for m in at.markdown)
+    at.button(key="relaunch_send").click().run()
+    assert not at.exception
+    assert any("3 école(s) relancée(s)." in s.value for s in at.success)
+    table = next(df.value for df in at.dataframe if "Relance" in df.value.columns)
+    relaunched = table[table["UAI"].isin(uais)]
+    assert list(relaunched["Relance"]) == [f"relancée le {fmt_date(utcnow())}"] * 3
+    # The template typed is kept across a reload (a new session).
+    at.text_area(key="relaunch_body").set_value("Bonjour {école}, une offre de stage ?").run()
+    again = open_page(world["coordinator"], "dashboard.py")
+    assert again.text_area(key="relaunch_body").value == "Bonjour {école}, une offre de stage ?"
+
+
+def test_students_without_stage_table_for_the_coordinator(world):
+    at = open_page(world["coordinator"], "dashboard.py")
+    at.segmented_control(key="dash_table").set_value("Élèves sans stage").run()
+    assert not at.exception
+    assert metrics(at)["Élèves inscrits"] == "4"
+    assert any("Sans stage confirmé" in df.value.columns for df in at.dataframe)

@@ -220,7 +220,7 @@ def test_history_filters_and_export(db_url):
                          {"e": entity, "i": entity_id, "f": before, "t": after, "a": author, "at": at})
     everything = admin.history(user)
     assert everything.total == sql("SELECT COUNT(*) FROM status_changes WHERE entity_type IN ('offer', 'candidature')")
-    assert list(everything.rows["Vers"]) == ["Acceptée", "Reçue", "Publiée"]
+    assert list(everything.rows["Vers"]) == ["Acceptée — en attente de confirmation", "Reçue", "Publiée"]
     assert "Élève" in list(everything.rows["Auteur"])  # students are never named
     assert "Dupont" not in everything.rows.to_csv()
     only_offers = admin.history(user, admin.HistoryFilters(entity_types=("offer",)))

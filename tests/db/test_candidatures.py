@@ -184,7 +184,7 @@ def test_inbox_tabs_open_accept_refuse_with_history_and_mails(world, smtp_server
 
     inbox = inboxes.director_inbox(director)
     assert inbox.delay_days == 15
-    assert inbox.counts == {"Reçues": 3, "Acceptées": 0, "Refusées": 0, "Expirées": 1}
+    assert inbox.counts == {"Reçues": 3, "Liste d'attente": 0, "Acceptées": 0, "Refusées": 0, "Expirées": 1}
     assert [r.id for r in inbox.tabs["Reçues"]] == [c_red, c_orange, c_new]  # most urgent first
     assert [r.level for r in inbox.tabs["Reçues"]] == ["red", "orange", "normal"]
     assert inbox.tabs["Reçues"][0].countdown.startswith("1 j ")
@@ -207,7 +207,7 @@ def test_inbox_tabs_open_accept_refuse_with_history_and_mails(world, smtp_server
     with pytest.raises(ValidationError, match="déjà été acceptée"):
         answers.refuse(director, c_red, "Trop tard")
     inbox = inboxes.director_inbox(director)
-    assert inbox.counts == {"Reçues": 1, "Acceptées": 1, "Refusées": 1, "Expirées": 1}
+    assert inbox.counts == {"Reçues": 1, "Liste d'attente": 0, "Acceptées": 1, "Refusées": 1, "Expirées": 1}
     with read_session() as s:
         assert s.scalar(select(Convention.candidature_id)) == c_red
 

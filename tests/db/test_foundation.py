@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from db import read_session
-from db.models import Campaign, Candidature, CandidatureStatus, Offer, OfferStatus, Role, User
+from db.models import Campaign, Candidature, CandidatureStatus, Offer, OfferStatus, Role, SchoolRelaunch, User
 from stages.domain.candidatures import effective_status
 from stages.domain.timeutil import utcnow
 from stages.seed import demo
@@ -78,7 +78,7 @@ def test_current_campaign_uses_the_rule(db_url):
 
 def test_demo_shows_every_tab_and_colour_and_is_loaded_once(db_url):
     report = demo.seed_demo()
-    assert report.created and report.candidatures == 18  # 12, and 6 with a convention in every state
+    assert report.created and report.candidatures == 21  # 15, and 6 with a convention in every state
     assert not demo.seed_demo().created
     now = utcnow()
     with read_session() as session:
@@ -93,7 +93,11 @@ def test_demo_shows_every_tab_and_colour_and_is_loaded_once(db_url):
             if cand.status in CandidatureStatus.PENDING and left > 0:
                 levels.add("red" if left <= 3 else "orange" if left <= 7 else "normal")
         assert {CandidatureStatus.ACCEPTED, CandidatureStatus.REFUSED, CandidatureStatus.EXPIRED,
-                CandidatureStatus.SUBMITTED} <= statuses
+                CandidatureStatus.SUBMITTED, CandidatureStatus.WAITLISTED, CandidatureStatus.CONFIRMED,
+                CandidatureStatus.LAPSED, CandidatureStatus.CLOSED_ELSEWHERE} <= statuses
+        # Last year's campaign, for the trend; an école without an offer already relaunched.
+        assert session.scalar(select(func.count()).select_from(Campaign)) == 2
+        assert session.scalar(select(func.count()).select_from(SchoolRelaunch)) == 1
         assert levels == {"red", "orange", "normal"}
     assert auth.authenticate(demo.COORDINATOR[0], demo.DEMO_PASSWORD).role == Role.COORDINATOR
 

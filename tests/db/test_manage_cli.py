@@ -77,3 +77,17 @@ def test_init_db_seed_demo_and_backup(tmp_path):
     assert purge.returncode == 0 and "Aperçu" in purge.stdout
     backup = run(url, "backup", str(tmp_path / "save.sqlite3"))
     assert backup.returncode == 0 and (tmp_path / "save.sqlite3").stat().st_size > 0
+
+
+def test_send_digests_twice_in_a_week_sends_once_and_expire_lapses(db_url):
+    ok = run(db_url, "create-user", "--role", "coordinator", "--email", "c@ac-dijon.fr", "--password",
+             "Mot-de-passe-2025!", "--first-name", "Claire", "--last-name", "Martin")
+    assert ok.returncode == 0, ok.stderr
+    first = run(db_url, "send-digests")
+    assert first.returncode == 0, first.stderr
+    assert "Points hebdomadaires envoyés : 1 (déjà reçus cette semaine : 0" in first.stdout
+    second = run(db_url, "send-digests")
+    assert "Points hebdomadaires envoyés : 0 (déjà reçus cette semaine : 1" in second.stdout
+    expire = run(db_url, "expire-candidatures")
+    assert expire.returncode == 0, expire.stderr
+    assert "Acceptations non confirmées : 0" in expire.stdout

@@ -1,5 +1,6 @@
 """Each candidature rule and its SQL twin agree, row by row, on SQLite and PostgreSQL:
-expired, effective status, "à échéance", due for a reminder, remaining places."""
+expired, effective status (lapse of an unconfirmed acceptance included), "à échéance", due for a
+reminder, places held, remaining places."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ def test_each_rule_and_its_sql_twin_agree(db_url):
     offer = make_offer(make_user(Role.DIRECTOR), max_students=2)
     ages = [dt.timedelta(days=d, hours=h) for d in (0, 11, 12, 13, 14, 15, 16) for h in (0, 1, 23)]
     for i, age in enumerate(ages):
-        status = (S.SUBMITTED, S.READ, S.ACCEPTED, S.REFUSED, S.EXPIRED, S.WITHDRAWN)[i % 6]
+        status = (S.SUBMITTED, S.READ, S.ACCEPTED, S.REFUSED, S.EXPIRED, S.WITHDRAWN, S.CONFIRMED, S.LAPSED,
+                  S.WAITLISTED)[i % 9]
         make_candidature(offer, make_user(Role.STUDENT), submitted_at=now - age, status=status)
     with read_session() as session:
         rows = session.execute(select(
@@ -28,6 +30,8 @@ def test_each_rule_and_its_sql_twin_agree(db_url):
             rules.effective_status_sql(Candidature, now).label("effective"),
             rules.expiring_clause(Candidature, now).label("expiring"),
             rules.due_for_reminder_clause(Candidature, now).label("due"),
+            rules.unconfirmed_overdue_clause(Candidature, now).label("unconfirmed"),
+            rules.holds_place_clause(Candidature, now).label("holds"),
         )).all()
         assert len(rows) == len(ages)
         for r in rows:
@@ -35,7 +39,11 @@ def test_each_rule_and_its_sql_twin_agree(db_url):
             assert r.effective == rules.effective_status(r.status, r.deadline_at, now)
             assert bool(r.expiring) == rules.is_expiring(r.status, r.deadline_at, now)
             assert bool(r.due) == rules.is_due_for_reminder(r.status, r.deadline_at, now, r.reminder_sent_at)
+            assert bool(r.unconfirmed) == (r.status == S.ACCEPTED and rules.is_lapsed(r.status, r.deadline_at, now))
+            assert bool(r.holds) == rules.holds_place(r.status, r.deadline_at, now)
         assert any(r.expired for r in rows) and any(r.expiring for r in rows)
+        assert any(r.unconfirmed for r in rows) and any(r.holds for r in rows)
+        assert {r.effective for r in rows} >= {S.LAPSED, S.ACCEPTED, S.CONFIRMED}
         for accepted in (0, 1, 2, 3):
             sql = session.scalar(select(rules.remaining_places_sql(Offer.max_students, accepted))
                                  .where(Offer.id == offer))

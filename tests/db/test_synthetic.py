@@ -70,7 +70,7 @@ def _check_consistency(expected_offers: int, expected_candidatures: int) -> None
         ) == 0
         # Never more accepted than places.
         accepted = (
-            select(Candidature.offer_id, func.count().label("n")).where(Candidature.status == CandidatureStatus.ACCEPTED)
+            select(Candidature.offer_id, func.count().label("n")).where(Candidature.status.in_(CandidatureStatus.PLACED))
             .group_by(Candidature.offer_id).subquery()
         )
         assert s.scalar(
@@ -89,23 +89,32 @@ def _check_consistency(expected_offers: int, expected_candidatures: int) -> None
         ) == 0
         assert s.scalar(select(func.count()).select_from(Offer).where(Offer.level_college.is_(True))) == 0
         # Deadlines and statuses: pending ones still within their delay, expired ones past it.
+        # An acceptance's deadline is the student's confirmation deadline (answer + 15 days): past it,
+        # the student confirmed in time, so no acceptance of the bench data counts as lapsed.
         rows = s.execute(select(Candidature.status, Candidature.submitted_at, Candidature.deadline_at,
-                                Candidature.answered_at, Candidature.read_at)).all()
+                                Candidature.answered_at, Candidature.read_at, Candidature.confirmed_at)).all()
         statuses = {r.status for r in rows}
-        assert {"submitted", "read", "accepted", "refused", "expired", "withdrawn"} <= statuses
+        assert {"submitted", "read", "refused", "expired", "withdrawn"} <= statuses
+        assert statuses & set(CandidatureStatus.PLACED)
         for r in rows:
-            assert r.deadline_at - r.submitted_at == dt.timedelta(days=15)
+            accepted = r.status in (*CandidatureStatus.PLACED, CandidatureStatus.DECLINED)
+            assert r.deadline_at - (r.answered_at if accepted else r.submitted_at) == dt.timedelta(days=15)
+            if r.status == CandidatureStatus.ACCEPTED:
+                assert r.deadline_at > NOW  # never lapsed
+            if r.status == CandidatureStatus.CONFIRMED:
+                assert r.answered_at <= r.confirmed_at <= r.deadline_at <= NOW
             assert r.submitted_at <= NOW
             if r.status in CandidatureStatus.PENDING:
                 assert r.deadline_at > NOW
             if r.status == CandidatureStatus.EXPIRED:
                 assert r.deadline_at <= NOW
             if r.answered_at is not None:
-                assert r.submitted_at <= r.read_at <= r.answered_at <= min(r.deadline_at, NOW)
+                answer_by = r.submitted_at + dt.timedelta(days=15)
+                assert r.submitted_at <= r.read_at <= r.answered_at <= min(answer_by, NOW)
         # Accepted (or later declined) candidatures have their convention.
         assert s.scalar(select(func.count()).select_from(Convention)) == s.scalar(
             select(func.count()).select_from(Candidature)
-            .where(Candidature.status.in_([CandidatureStatus.ACCEPTED, CandidatureStatus.DECLINED]))
+            .where(Candidature.status.in_([*CandidatureStatus.PLACED, CandidatureStatus.DECLINED]))
         )
         # Every publication is in the history.
         published = s.scalar(select(func.count()).select_from(Offer).where(Offer.first_published_at.is_not(None)))

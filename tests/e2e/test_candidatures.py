@@ -97,7 +97,8 @@ def test_student_applies_and_director_accepts_and_refuses(live_server, page):
     login(page, live_server, zoe_email, PASSWORD)
     page.get_by_role("link", name="Mes candidatures").click()
     wait_idle(page)
-    expect(page.get_by_text("Acceptée", exact=True)).to_be_visible()
+    expect(page.get_by_text("Acceptée — en attente de confirmation", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Je confirme ce stage")).to_be_visible()
     expect(page.get_by_role("button", name="Me désister")).to_be_visible()
 
 

@@ -38,9 +38,11 @@ def test_expiry_is_exact_to_the_minute_whatever_the_stored_status():
         assert rules.effective_status(stored, deadline, at) == S.EXPIRED
         assert rules.can_answer(stored, deadline, before)
         assert not rules.can_answer(stored, deadline, at)
-    # Answered or closed candidatures never turn into "Expirée".
-    for stored in (S.ACCEPTED, S.REFUSED, S.WITHDRAWN, S.DECLINED):
+    # Answered or closed candidatures never turn into "Expirée" (an accepted one's deadline is the
+    # student's confirmation deadline: past it, it lapses, see test_placement_rules.py).
+    for stored in (S.REFUSED, S.WITHDRAWN, S.DECLINED, S.WAITLISTED, S.CONFIRMED):
         assert rules.effective_status(stored, deadline, at + dt.timedelta(days=30)) == stored
+    assert rules.effective_status(S.ACCEPTED, deadline, at + dt.timedelta(days=30)) == S.LAPSED
 
 
 def test_answer_refusal_messages():
@@ -76,7 +78,7 @@ def test_tabs_by_effective_status():
     assert rules.tab_of(S.ACCEPTED) == "Acceptées"
     assert rules.tab_of(S.REFUSED) == rules.tab_of(S.DECLINED) == rules.tab_of(S.WITHDRAWN) == "Refusées"
     assert rules.tab_of(S.EXPIRED) == "Expirées"
-    assert list(rules.TABS) == ["Reçues", "Acceptées", "Refusées", "Expirées"]
+    assert list(rules.TABS) == ["Reçues", "Liste d'attente", "Acceptées", "Refusées", "Expirées"]
 
 
 def test_motivation_is_required_and_limited():

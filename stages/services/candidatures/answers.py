@@ -17,7 +17,7 @@ from db.models import Candidature, Convention, Offer
 from stages.domain import candidatures as rules
 from stages.domain.text import clean_text
 from stages.domain.timeutil import utcnow
-from stages.services import mail, mail_templates
+from stages.services import mail, mail_templates, placements
 from stages.services.auth import CurrentUser
 from stages.services.candidatures.common import NOT_FOUND, Status, accepted_count, period_label, record
 from stages.services.conventions import lifecycle
@@ -26,8 +26,12 @@ from stages.services.permissions import require_director
 
 
 def _lock_for_answer(session: Session, user: CurrentUser, candidature_id: int) -> tuple[Candidature, Offer]:
-    """Lock the offer row, then the candidature; check the director's school."""
-    offer_id = session.scalar(select(Candidature.offer_id).where(Candidature.id == candidature_id))
+    """Lock the student's row, the offer row, then the candidature; check the director's school."""
+    offer_id, student_id = session.execute(
+        select(Candidature.offer_id, Candidature.student_id).where(Candidature.id == candidature_id)
+    ).first() or (None, None)
+    if student_id is not None:
+        placements.lock_student(session, student_id)  # the order placements.confirm uses too
     offer = session.scalar(select(Offer).where(Offer.id == offer_id).with_for_update()) if offer_id else None
     if offer is None or offer.school_id != user.school_id:
         raise NotFound(NOT_FOUND)
@@ -57,21 +61,23 @@ def _accept(session: Session, user: CurrentUser, candidature_id: int, now: dt.da
     cand, offer = _lock_for_answer(session, user, candidature_id)
     now = now or utcnow()  # the time of this write transaction, not of the page that was opened
     _check_answerable(cand, now)
-    taken = accepted_count(session, offer.id)
+    taken = accepted_count(session, offer.id, now)
     if taken >= offer.max_students:
         raise ValidationError(
             f"Impossible d'accepter {cand.student.full_name} : l'offre « {offer.title} » n'a plus de place "
             f"disponible ({taken} élève(s) accepté(s) sur {offer.max_students}). Refusez cette candidature, "
             "ou augmentez le nombre d'élèves accueillis dans l'offre."
         )
+    placements.check_not_confirmed_elsewhere(session, cand, offer)
     _set_answer(session, cand, Status.ACCEPTED, user, now)
+    confirm_by = placements.on_accept(session, cand, offer, now)
     convention = session.scalar(select(Convention).where(Convention.candidature_id == cand.id))
     if convention is None:
         session.add(Convention(candidature_id=cand.id, created_at=now))
         session.flush()
         lifecycle.tell_lycee_created(session, cand.id)
     mail.queue_text(session, cand.student.email, mail_templates.candidature_accepted(
-        cand.student.first_name, offer.title, offer.place_name, period_label(offer)))
+        cand.student.first_name, offer.title, offer.place_name, period_label(offer), offer.id, confirm_by))
     return cand.student.full_name
 
 
@@ -96,7 +102,8 @@ def _clean_reason(reason: str) -> str:
 
 
 def accept(user: CurrentUser, candidature_id: int, now: dt.datetime | None = None) -> str:
-    """Accept one candidature; returns the student's name. Refused when no place remains or too late.
+    """Accept one candidature (received, or on the waiting list); returns the student's name. Refused
+    when no place remains, too late, or the student confirmed another stage on these weeks.
 
     ``now``: the clock (tests); by default the time of the write transaction."""
     user = require_director(user)

@@ -14,12 +14,13 @@ from db.models import Candidature, Lycee, Offer, User
 from stages.domain import candidatures as rules
 from stages.domain.text import clean_text
 from stages.domain.timeutil import fmt_date, fmt_datetime, today_paris
-from stages.services import campaigns, drafts, mail, mail_templates
+from stages.domain import placements as placement_rules
+from stages.services import campaigns, drafts, mail, mail_templates, placements
 from stages.services.auth import CurrentUser
-from stages.services.conventions import lifecycle
 from stages.services.candidatures.common import (
     Status,
     accepted_count,
+    cancel_convention,
     period_label,
     record,
     require_student,
@@ -59,10 +60,11 @@ def apply(user: CurrentUser, offer_id: int, motivation: str, now: dt.datetime | 
                                                                 Candidature.student_id == user.id))
             if existing is not None and existing.status != Status.WITHDRAWN:
                 return _apply_result(existing, False, now)
+            placements.check_can_apply(session, user.id, offer)
             if today_paris(now) < campaign.students_access_on:
                 raise ValidationError(
                     f"Les candidatures ouvrent le {fmt_date(campaign.students_access_on)}.")
-            if accepted_count(session, offer.id) >= offer.max_students:
+            if accepted_count(session, offer.id, now) >= offer.max_students:
                 raise ValidationError("Cette offre n'a plus de place disponible : choisissez une autre offre.")
             deadline = rules.deadline_for(now, campaign.response_delay_days)
             if existing is not None:  # withdrawn earlier: the student applies again
@@ -117,6 +119,7 @@ class StudentCandidature:
     motivation: str
     can_withdraw: bool
     can_decline: bool
+    can_confirm: bool = False  # « Je confirme ce stage », before ``deadline``
 
 
 def my_candidatures(user: CurrentUser, now: dt.datetime | None = None) -> list[StudentCandidature]:
@@ -135,9 +138,11 @@ def my_candidatures(user: CurrentUser, now: dt.datetime | None = None) -> list[S
                 commune=cand.offer.place_commune, period_label=period_label(cand.offer), status=status,
                 status_label=rules.LABELS[status], submitted=fmt_datetime(cand.submitted_at),
                 deadline=fmt_datetime(cand.deadline_at),
-                countdown=rules.countdown(cand.deadline_at, now).text if pending else "",
+                countdown=(rules.countdown(cand.deadline_at, now).text
+                           if pending or placement_rules.can_confirm(status) else ""),
                 refusal_reason=cand.refusal_reason or "", motivation=cand.motivation,
-                can_withdraw=pending, can_decline=status == Status.ACCEPTED,
+                can_withdraw=pending or status == Status.WAITLISTED, can_decline=status in Status.PLACED,
+                can_confirm=placement_rules.can_confirm(status),
             ))
         return out
 
@@ -156,13 +161,15 @@ def withdraw(user: CurrentUser, candidature_id: int, now: dt.datetime | None = N
         now = resolve_now(now)
         cand = _own_candidature(session, user, candidature_id)
         status = rules.effective_status(cand.status, cand.deadline_at, now)
-        if status not in Status.PENDING:
+        if status not in (*Status.PENDING, Status.WAITLISTED):
             raise ValidationError(
                 f"Cette candidature ne peut plus être annulée : elle est « {rules.LABELS[status]} »."
             )
         before = cand.status
         cand.status, cand.closed_at = Status.WITHDRAWN, now
         record(session, cand, before, Status.WITHDRAWN, user.id, now)
+        placements.notify_student_left(session, cand, session.get(User, user.id), Status.WITHDRAWN)
+    mail.send_now()
 
 
 def decline(user: CurrentUser, candidature_id: int, now: dt.datetime | None = None) -> None:
@@ -171,16 +178,16 @@ def decline(user: CurrentUser, candidature_id: int, now: dt.datetime | None = No
     with write_session() as session:
         now = resolve_now(now)
         cand = _own_candidature(session, user, candidature_id)
-        if cand.status != Status.ACCEPTED:
-            status = rules.effective_status(cand.status, cand.deadline_at, now)
+        status = rules.effective_status(cand.status, cand.deadline_at, now)
+        if status not in Status.PLACED:
             raise ValidationError(
                 f"Seule une candidature acceptée peut être déclinée ; celle-ci est « {rules.LABELS[status]} »."
             )
+        before = cand.status
         cand.status, cand.closed_at = Status.DECLINED, now
-        record(session, cand, Status.ACCEPTED, Status.DECLINED, user.id, now)
-        lifecycle.cancel_for_candidature(session, cand.id, user.id, now)
+        record(session, cand, before, Status.DECLINED, user.id, now)
+        cancel_convention(session, cand.id, user.id, now, "Candidature déclinée")
         student = session.get(User, user.id)
-        for director in school_directors(session, cand.offer.school_id):
-            mail.queue_text(session, director.email,
-                            mail_templates.candidature_declined(student.full_name, cand.offer.title))
+        placements.notify_student_left(session, cand, student, Status.DECLINED)
+        placements.notify_place_freed(session, cand.offer, f"{student.full_name} s'est désisté·e.")
     mail.send_now()

@@ -9,10 +9,12 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from db.models import Candidature, CandidatureStatus, Lycee, Offer, OfferStatus, Role, StatusChange, User
+from stages.domain import candidatures as rules
 from stages.domain.timeutil import utcnow
 from stages.services import campaigns
 from stages.services.auth import CurrentUser
 from stages.services.permissions import require_role
+from stages.services.conventions import lifecycle
 
 Status = CandidatureStatus
 NOT_FOUND = "Candidature introuvable, ou elle ne concerne pas votre école."
@@ -28,22 +30,35 @@ def record(session: Session, cand: Candidature, before: str | None, after: str, 
                              author_id=author_id, at=at, comment=comment))
 
 
-def accepted_count(session: Session, offer_id: int) -> int:
+def holds_place(now: dt.datetime | None = None):
+    """Confirmed, or accepted and still within the confirmation delay (``rules.holds_place``)."""
+    return rules.holds_place_clause(Candidature, resolve_now(now))
+
+
+def accepted_count(session: Session, offer_id: int, now: dt.datetime | None = None) -> int:
+    """Places taken of the offer (confirmed, or accepted within the confirmation delay)."""
     return session.scalar(
         select(func.count()).select_from(Candidature)
-        .where(Candidature.offer_id == offer_id, Candidature.status == Status.ACCEPTED)
+        .where(Candidature.offer_id == offer_id, holds_place(now))
     ) or 0
 
 
 def accepted_of_offer():
-    """Accepted candidatures of the offer of the enclosing query (correlated: one index lookup per
+    """Places taken of the offer of the enclosing query (correlated: one index lookup per
     offer on ``ix_candidatures_offer_status``, never a count over the whole country)."""
     return (
         select(func.count(Candidature.id))
-        .where(Candidature.offer_id == Offer.id, Candidature.status == Status.ACCEPTED)
+        .where(Candidature.offer_id == Offer.id, holds_place())
         .correlate(Offer)
         .scalar_subquery()
     )
+
+
+def cancel_convention(session: Session, candidature_id: int, author_id: int | None, now: dt.datetime,
+                      reason: str) -> None:
+    """The stage will not happen (declined, lapsed, closed): its convention is cancelled, the legal
+    representatives' links revoked (the conventions' own lifecycle, in the caller's transaction)."""
+    lifecycle.cancel_for_candidature(session, candidature_id, author_id, now, reason)
 
 
 def period_label(offer: Offer) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from db import read_session, write_session
 from db.models import Candidature, Offer, User
 from stages.domain import candidatures as rules
+from stages.domain import placements as placement_rules
 from stages.domain.timeutil import fmt_datetime
 from stages.services import campaigns
 from stages.services.auth import CurrentUser
@@ -59,7 +60,7 @@ def _inbox_row(row, now: dt.datetime) -> InboxRow:
         status_label=rules.LABELS[status], countdown=left.text if left else "", level=left.level if left else "",
         seconds_left=left.seconds_left if left else 0.0, submitted=fmt_datetime(row.submitted_at),
         deadline=fmt_datetime(row.deadline_at), unread=row.status == Status.SUBMITTED and pending,
-        can_answer=pending,
+        can_answer=status in rules.ANSWERABLE,
     )
 
 
@@ -106,6 +107,8 @@ class CandidatureDetail:
     answered: str
     can_answer: bool
     why_not: str | None  # why no answer is possible, in French
+    can_waitlist: bool = False  # « Mettre en liste d'attente »
+    offer_id: int = 0
 
 
 def open_candidature(user: CurrentUser, candidature_id: int, now: dt.datetime | None = None) -> CandidatureDetail:
@@ -130,5 +133,6 @@ def open_candidature(user: CurrentUser, candidature_id: int, now: dt.datetime | 
             deadline=fmt_datetime(cand.deadline_at),
             countdown=rules.countdown(cand.deadline_at, now).text if pending else "",
             refusal_reason=cand.refusal_reason or "", answered=fmt_datetime(cand.answered_at),
-            can_answer=pending, why_not=rules.answer_refusal(cand.status, cand.deadline_at, now),
+            can_answer=status in rules.ANSWERABLE, why_not=rules.answer_refusal(cand.status, cand.deadline_at, now),
+            can_waitlist=placement_rules.can_waitlist(status), offer_id=cand.offer_id,
         )

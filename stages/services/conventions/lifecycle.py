@@ -1,5 +1,6 @@
-"""The convention follows its candidature: created on acceptance, cancelled when the student
-declines (the place is freed by the candidature service, as before)."""
+"""The convention follows its candidature: created on acceptance, cancelled when the stage will not
+happen (declined, not confirmed in time, confirmed elsewhere; the place is freed by the candidature
+services)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from stages.domain.conventions import Status
 from stages.services.conventions import common
 
 
-def cancel_for_candidature(session: Session, candidature_id: int, author_id: int | None, now: dt.datetime) -> bool:
+def cancel_for_candidature(session: Session, candidature_id: int, author_id: int | None, now: dt.datetime,
+                           reason: str = "Candidature déclinée") -> bool:
     """In the caller's transaction: mark the convention "Annulée" and revoke the legal representatives'
     links. Returns whether there was one to cancel."""
     conv = session.scalar(select(Convention).where(Convention.candidature_id == candidature_id))
@@ -26,7 +28,7 @@ def cancel_for_candidature(session: Session, candidature_id: int, author_id: int
             ConventionToken.convention_id == conv.id, ConventionToken.used_at.is_(None),
             ConventionToken.revoked_at.is_(None))):
         token.revoked_at = now
-    common.record(session, conv, before, Status.CANCELLED, author_id, now, "Candidature déclinée")
+    common.record(session, conv, before, Status.CANCELLED, author_id, now, reason)
     return True
 
 

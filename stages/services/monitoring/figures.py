@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import case, func, select
 
 from db.models import Campaign, Circonscription, Offer, School
-from stages.domain.timeutil import fmt_date
+from stages.domain.timeutil import as_date, fmt_date
 from stages.services import campaigns
 from stages.services.auth import CurrentUser
 from stages.services.monitoring.cache import memo, resolve_now
@@ -113,14 +113,6 @@ def _dashboard(session, scope: Scope, now: dt.datetime) -> Dashboard:
     )
 
 
-def _as_date(value) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
-
-
 def _weekly(session, scope: Scope, campaign: campaigns.CampaignView) -> pd.DataFrame:
     """Offers first published each week (Monday to Sunday, UTC days), every offer ever published."""
     day = func.date(Offer.first_published_at)
@@ -132,7 +124,7 @@ def _weekly(session, scope: Scope, campaign: campaigns.CampaignView) -> pd.DataF
     ).all()
     per_week: dict[dt.date, int] = {}
     for row in rows:
-        d = _as_date(row.day)
+        d = as_date(row.day)
         monday = d - dt.timedelta(days=d.weekday())
         per_week[monday] = per_week.get(monday, 0) + int(row.offers)
     if not per_week:

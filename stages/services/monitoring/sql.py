@@ -29,7 +29,7 @@ def offer_stats(scope: Scope, now: dt.datetime):
             Offer.status.label("status"),
             Offer.max_students.label("max_students"),
             func.count(Candidature.id).label("received"),
-            count_if(eff == CandidatureStatus.ACCEPTED).label("accepted"),
+            count_if(eff.in_(CandidatureStatus.PLACED)).label("accepted"),  # confirmed ones included
             count_if(eff == CandidatureStatus.REFUSED).label("refused"),
             count_if(eff == CandidatureStatus.EXPIRED).label("expired"),
             count_if(eff.in_(CandidatureStatus.PENDING)).label("pending"),
