@@ -41,7 +41,7 @@ if saved:
 st.subheader("Changer de mot de passe", anchor=False)
 pw_errors = st.session_state.get("password_errors", {})
 current = st.text_input("Mot de passe actuel", type="password", key="account_current_password",
-                        autocomplete="current-password")
+                        autocomplete="current-password", live=True)
 if pw_errors.get("current_password"):
     st.error(pw_errors["current_password"])
 new = password_input("Nouveau mot de passe", key="account_new_password", error=pw_errors.get("new_password"))

@@ -1,0 +1,35 @@
+"""Everyday frictions of issue 14, in the browser: each test failed before its fix."""
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import goto, login, wait_idle
+
+PASSWORD = "Camille-Ecole71!"
+
+
+def test_password_left_with_tab_is_sent_and_rules_tick_while_typing(live_server, page):
+    goto(page, live_server, "inscription")
+    for label, value in [("Prénom", "Camille"), ("Nom", "Ecole"),
+                         ("Fonction au sein de l'entreprise", "Directrice"),
+                         ("Adresse électronique", "ce.0710020l@ac-dijon.fr")]:
+        page.get_by_role("textbox", name=label, exact=True).fill(value)
+    page.get_by_text("J'accepte les conditions d'utilisation").click()
+    wait_idle(page)
+    field = page.get_by_role("textbox", name="Créer un mot de passe", exact=True)
+    # The rules tick while the person types, without leaving the field.
+    field.press_sequentially("motdepasse", delay=30)
+    expect(page.get_by_text("✓ 1 minuscule")).to_be_visible()
+    expect(page.get_by_text("✗ 1 majuscule")).to_be_visible()
+    expect(field).to_be_focused()
+    field.fill("")
+    field.press_sequentially(PASSWORD, delay=30)
+    expect(page.get_by_text("✗")).to_have_count(0)
+    # Left with Tab (to the show-password button), then Valider: what was typed is sent.
+    field.fill("")
+    field.type(PASSWORD)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.get_by_role("button", name="Valider").click()
+    wait_idle(page)
+    expect(page.get_by_text("Il manque")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Plus qu'une étape...")).to_be_visible()
