@@ -4,7 +4,7 @@ import streamlit as st
 
 from stages.services import accounts, auth
 from stages.ui import session
-from stages.ui.navigation import LOGIN_REQUIRED_KEY
+from stages.ui.navigation import LOGIN_NEXT_KEY, LOGIN_REQUIRED_KEY
 
 st.title("Connexion à Mon stage de seconde")
 if st.session_state.get(LOGIN_REQUIRED_KEY):
@@ -34,7 +34,8 @@ if submitted:
         session.login(result.user)
         session.flash(f"Bienvenue {result.user.full_name}.")
         if result.handoff_token:
-            session.post_to_route("/app/session", result.handoff_token, "Connexion en cours…")
+            next_path = st.session_state.get(LOGIN_NEXT_KEY) if st.session_state.get(LOGIN_REQUIRED_KEY) else None
+            session.post_to_route("/app/session", result.handoff_token, "Connexion en cours…", next_path)
             st.stop()
         st.rerun()
 

@@ -54,11 +54,30 @@ def same_origin(request: Request) -> bool:
 
 
 async def _form_token(request: Request) -> str | None:
+    return (await _form_fields(request)).get("token")
+
+
+async def _form_fields(request: Request) -> dict[str, str]:
     body = await request.body()
     if len(body) > MAX_BODY:
-        return None
-    values = parse_qs(body.decode("utf-8", "replace")).get("token")
-    return values[0] if values else None
+        return {}
+    return {name: values[0] for name, values in parse_qs(body.decode("utf-8", "replace")).items() if values}
+
+
+def local_path(value: str | None) -> str:
+    """The page to return to after a login: an address of this app only ("/..."), else "/".
+
+    Refuses anything that would leave the app (an open redirect): a scheme, a host, "//host",
+    a backslash or a control character.
+    """
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/"
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return "/"
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return value
 
 
 def _secure() -> bool:
@@ -72,12 +91,13 @@ def _back(path: str) -> RedirectResponse:
 async def _open_session(request: Request) -> Response:
     if not same_origin(request):
         return PlainTextResponse("Requête refusée : elle ne vient pas de l'application.", status_code=403)
-    token = await _form_token(request)
-    opened = await run_in_threadpool(accounts.open_remembered_session, token, request.headers.get("user-agent"))
+    fields = await _form_fields(request)
+    opened = await run_in_threadpool(accounts.open_remembered_session, fields.get("token"),
+                                     request.headers.get("user-agent"))
     if opened is None:
         return _back("/connexion?memoire=echec")
     cookie, _expires = opened
-    response = _back("/")
+    response = _back(local_path(fields.get("next")))
     response.set_cookie(accounts.COOKIE_NAME, cookie, max_age=accounts.REMEMBER_DAYS * 24 * 3600, path="/",
                         httponly=True, samesite="lax", secure=_secure())
     return response

@@ -58,6 +58,7 @@ ROLE_MAIN_PAGES: dict[str, list[tuple[str, str, str, str, bool]]] = {
 }
 ACCOUNT_URL = "mon-compte"
 LOGIN_REQUIRED_KEY = "_login_required"
+LOGIN_NEXT_KEY = "_login_next"
 
 
 def _protected_urls() -> list[str]:
@@ -105,5 +106,19 @@ def role_pages(user: CurrentUser) -> dict[str, list[st.Page]]:
 
 
 def mark_login_required(current: st.Page, user: CurrentUser | None) -> None:
-    """Tell the login page it was reached through a protected URL."""
-    st.session_state[LOGIN_REQUIRED_KEY] = user is None and current.title == "Connexion requise"
+    """Tell the login page it was reached through a protected URL, and which one (path and query),
+    so that a login that goes through an HTTP route (remembered login) returns to it."""
+    required = user is None and current.title == "Connexion requise"
+    st.session_state[LOGIN_REQUIRED_KEY] = required
+    if required:
+        st.session_state[LOGIN_NEXT_KEY] = requested_path(current.url_path, st.query_params.to_dict())
+    elif user is None:
+        st.session_state.pop(LOGIN_NEXT_KEY, None)
+
+
+def requested_path(url_path: str, params: dict[str, str]) -> str:
+    """The app-relative address of a page and its query string ("/deposer-une-offre?offre=3")."""
+    from urllib.parse import urlencode
+
+    query = urlencode(params)
+    return "/" + url_path.lstrip("/") + (f"?{query}" if query else "")

@@ -1,6 +1,10 @@
 """Everyday frictions of issue 14, in the browser: each test failed before its fix."""
 
+import re
+
 from playwright.sync_api import expect
+
+from stages.services.demo import DEMO_PASSWORD
 
 from tests.e2e.conftest import goto, login, wait_idle
 
@@ -33,3 +37,16 @@ def test_password_left_with_tab_is_sent_and_rules_tick_while_typing(live_server,
     wait_idle(page)
     expect(page.get_by_text("Il manque")).to_have_count(0)
     expect(page.get_by_role("heading", name="Plus qu'une étape...")).to_be_visible()
+
+
+def test_login_returns_to_the_requested_page_with_remember(live_server, page):
+    """Through the remembered-login route too, a link to /deposer-une-offre opens it after login."""
+    goto(page, live_server, "deposer-une-offre")
+    expect(page.get_by_text("Connectez-vous pour accéder à cette page", exact=False)).to_be_visible()
+    page.get_by_role("textbox", name="Adresse électronique").fill("ce.0711989b@ac-dijon.fr")
+    page.get_by_role("textbox", name="Mot de passe", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_text("Se souvenir de moi").click()
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(re.compile(r"/deposer-une-offre$"))
+    wait_idle(page)
+    expect(page.get_by_role("heading", name="Déposer une offre de stage")).to_be_visible()
