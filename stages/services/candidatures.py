@@ -42,6 +42,7 @@ from db.models import (
 )
 from stages.config import get_settings
 from stages.domain import candidatures as rules
+from stages.domain.offer_reference import level_label, offer_reference
 from stages.domain.text import clean_text
 from stages.domain.timeutil import fmt_date, fmt_datetime, today_paris, utcnow
 from stages.services import campaigns, drafts, exports, mail
@@ -92,6 +93,12 @@ def _accepted_of_offer():
 
 def _period_label(offer: Offer) -> str:
     return campaigns.to_view(offer.campaign).period_labels.get(offer.period, offer.period)
+
+
+def _reference(offer: Offer) -> str:
+    """"offre n° 12, stage de 1 semaine (...)" (and the class level when it differs): two offers
+    titled alike are told apart in the inbox, the export and the mails."""
+    return offer_reference(offer.id, _period_label(offer), offer.level_college, offer.level_lycee)
 
 
 def _hours(daily_hours: dict | None) -> list[tuple[str, str]]:
@@ -317,9 +324,9 @@ def apply(user: CurrentUser, offer_id: int, motivation: str, now: dt.datetime | 
             for director in _school_directors(session, offer.school_id):
                 mail.queue_mail(
                     session, kind="new_candidature", to=director.email,
-                    subject=f"Nouvelle candidature : {offer.title}",
+                    subject=f"Nouvelle candidature : {offer.title} (offre n° {offer.id})",
                     text=(f"Bonjour,\n\n{student.full_name} a postulé à votre offre « {offer.title} » "
-                          f"({offer.place_name}).\n\nVous avez jusqu'au {fmt_datetime(deadline)} pour accepter ou "
+                          f"({_reference(offer)}, {offer.place_name}).\n\nVous avez jusqu'au {fmt_datetime(deadline)} pour accepter ou "
                           f"refuser cette candidature (délai de {campaign.response_delay_days} jours). Au-delà, "
                           "elle sera annulée et vous ne pourrez plus y répondre."),
                     button=("Voir les candidatures", _link("espace")),
@@ -431,8 +438,9 @@ def decline(user: CurrentUser, candidature_id: int, now: dt.datetime | None = No
         for director in _school_directors(session, cand.offer.school_id):
             mail.queue_mail(
                 session, kind="candidature_declined", to=director.email,
-                subject=f"Candidature déclinée : {cand.offer.title}",
-                text=(f"Bonjour,\n\n{student.full_name} s'est désisté·e de votre offre « {cand.offer.title} », "
+                subject=f"Candidature déclinée : {cand.offer.title} (offre n° {cand.offer.id})",
+                text=(f"Bonjour,\n\n{student.full_name} s'est désisté·e de votre offre « {cand.offer.title} » "
+                      f"({_reference(cand.offer)}), "
                       "que vous aviez acceptée. La place est de nouveau disponible."),
                 button=("Voir les candidatures", _link("espace")),
             )
@@ -456,6 +464,7 @@ class InboxRow:
     deadline: str
     unread: bool
     can_answer: bool
+    offer_reference: str = ""  # "offre n° 12, stage de 1 semaine (...)": offers titled alike told apart
 
 
 @dataclass(frozen=True)
@@ -478,7 +487,7 @@ def _school_candidatures(user: CurrentUser, campaign_id: int | None = None) -> S
     return query.where(Offer.campaign_id == campaign_id) if campaign_id else query
 
 
-def _inbox_row(row, now: dt.datetime) -> InboxRow:
+def _inbox_row(row, now: dt.datetime, period_labels: dict[str, str] | None = None) -> InboxRow:
     """``row``: the columns selected by :func:`director_inbox` (no ORM object, no lazy load)."""
     status = rules.effective_status(row.status, row.deadline_at, now)
     pending = status in Status.PENDING
@@ -489,6 +498,8 @@ def _inbox_row(row, now: dt.datetime) -> InboxRow:
         seconds_left=left.seconds_left if left else 0.0, submitted=fmt_datetime(row.submitted_at),
         deadline=fmt_datetime(row.deadline_at), unread=row.status == Status.SUBMITTED and pending,
         can_answer=pending,
+        offer_reference=offer_reference(row.offer_id, (period_labels or {}).get(row.period, row.period),
+                                        row.level_college, row.level_lycee),
     )
 
 
@@ -506,10 +517,11 @@ def director_inbox(user: CurrentUser, now: dt.datetime | None = None) -> Inbox:
             _school_candidatures(user, campaign.id)
             .join(User, User.id == Candidature.student_id)
             .with_only_columns(Candidature.id, Candidature.status, Candidature.deadline_at, Candidature.submitted_at,
-                               User.first_name, User.last_name, Offer.title)
+                               User.first_name, User.last_name, Offer.title, Offer.id.label("offer_id"),
+                               Offer.period, Offer.level_college, Offer.level_lycee)
             .order_by(Candidature.submitted_at.desc())
         )
-        rows = [_inbox_row(r, now) for r in session.execute(query)]
+        rows = [_inbox_row(r, now, campaign.period_labels) for r in session.execute(query)]
     tabs: dict[str, list[InboxRow]] = {tab: [] for tab in rules.TABS}
     for row in rows:
         tabs[rules.tab_of(row.status)].append(row)
@@ -535,6 +547,7 @@ class CandidatureDetail:
     answered: str
     can_answer: bool
     why_not: str | None  # why no answer is possible, in French
+    offer_reference: str = ""
 
 
 def open_candidature(user: CurrentUser, candidature_id: int, now: dt.datetime | None = None) -> CandidatureDetail:
@@ -554,7 +567,8 @@ def open_candidature(user: CurrentUser, candidature_id: int, now: dt.datetime | 
         return CandidatureDetail(
             id=cand.id, student_name=cand.student.full_name, student_email=cand.student.email,
             lycee=cand.student.lycee.name if cand.student.lycee else "", offer_title=cand.offer.title,
-            period_label=_period_label(cand.offer), motivation=cand.motivation, status=status,
+            period_label=_period_label(cand.offer), offer_reference=_reference(cand.offer),
+            motivation=cand.motivation, status=status,
             status_label=rules.LABELS[status], submitted=fmt_datetime(cand.submitted_at),
             deadline=fmt_datetime(cand.deadline_at),
             countdown=rules.countdown(cand.deadline_at, now).text if pending else "",
@@ -608,9 +622,9 @@ def _accept(session: Session, user: CurrentUser, candidature_id: int) -> str:
         session.add(Convention(candidature_id=cand.id, created_at=now))
     mail.queue_mail(
         session, kind="candidature_accepted", to=cand.student.email,
-        subject=f"Candidature acceptée : {offer.title}",
+        subject=f"Candidature acceptée : {offer.title} (offre n° {offer.id})",
         text=(f"Bonjour {cand.student.first_name},\n\nBonne nouvelle : votre candidature au stage « {offer.title} » "
-              f"({offer.place_name}, {_period_label(offer)}) a été acceptée.\n\nLa convention de stage vous sera "
+              f"({_reference(offer)}, {offer.place_name}) a été acceptée.\n\nLa convention de stage vous sera "
               "transmise pour signature."),
         button=("Voir mes candidatures", _link("mes-candidatures")),
     )
@@ -625,9 +639,9 @@ def _refuse(session: Session, user: CurrentUser, candidature_id: int, reason: st
     _set_answer(session, cand, Status.REFUSED, user, now, comment=reason)
     mail.queue_mail(
         session, kind="candidature_refused", to=cand.student.email,
-        subject=f"Candidature refusée : {offer.title}",
+        subject=f"Candidature refusée : {offer.title} (offre n° {offer.id})",
         text=(f"Bonjour {cand.student.first_name},\n\nVotre candidature au stage « {offer.title} » "
-              f"({offer.place_name}) n'a pas été retenue.\n\nMotif : {reason}\n\nD'autres offres vous attendent "
+              f"({_reference(offer)}, {offer.place_name}) n'a pas été retenue.\n\nMotif : {reason}\n\nD'autres offres vous attendent "
               "sur la plateforme."),
         button=("Voir les offres de stage", _link("offres")),
     )
@@ -698,8 +712,8 @@ def bulk_refuse(user: CurrentUser, candidature_ids: list[int], reason: str) -> B
 # --------------------------------------------------------------------------- directors: export, conventions
 
 
-EXPORT_COLUMNS = ["Nom de l'élève", "Adresse électronique", "Intitulé du stage", "Lieu du stage", "Période",
-                  "Statut", "Reçue le", "Réponse attendue avant le", "Répondue le", "Motif du refus", "Motivation"]
+EXPORT_COLUMNS = ["Nom de l'élève", "Adresse électronique", "Intitulé du stage", "N° offre", "Lieu du stage",
+                  "Période", "Niveaux", "Statut", "Reçue le", "Réponse attendue avant le", "Répondue le", "Motif du refus", "Motivation"]
 
 
 def candidatures_frame(user: CurrentUser, now: dt.datetime | None = None) -> pd.DataFrame:
@@ -708,8 +722,8 @@ def candidatures_frame(user: CurrentUser, now: dt.datetime | None = None) -> pd.
     now = _now(now)
     with read_session() as session:
         rows = [
-            [c.student.full_name, c.student.email, c.offer.title, c.offer.place_name, _period_label(c.offer),
-             rules.LABELS[rules.effective_status(c.status, c.deadline_at, now)], fmt_datetime(c.submitted_at),
+            [c.student.full_name, c.student.email, c.offer.title, c.offer.id, c.offer.place_name,
+             _period_label(c.offer), level_label(c.offer.level_college, c.offer.level_lycee), rules.LABELS[rules.effective_status(c.status, c.deadline_at, now)], fmt_datetime(c.submitted_at),
              fmt_datetime(c.deadline_at), fmt_datetime(c.answered_at), c.refusal_reason or "", c.motivation]
             for c in session.scalars(_school_candidatures(user, campaign_id).order_by(Candidature.submitted_at))
         ]
@@ -768,9 +782,9 @@ def expire_candidatures(now: dt.datetime | None = None) -> int:
                     comment="Délai de réponse dépassé")
             mail.queue_mail(
                 session, kind="candidature_expired", to=cand.student.email,
-                subject=f"Candidature expirée : {cand.offer.title}",
+                subject=f"Candidature expirée : {cand.offer.title} (offre n° {cand.offer.id})",
                 text=(f"Bonjour {cand.student.first_name},\n\nVotre candidature au stage « {cand.offer.title} » "
-                      f"({cand.offer.place_name}) n'a pas reçu de réponse avant le {fmt_datetime(cand.deadline_at)} : "
+                      f"({_reference(cand.offer)}, {cand.offer.place_name}) n'a pas reçu de réponse avant le {fmt_datetime(cand.deadline_at)} : "
                       "elle est expirée.\n\nD'autres offres vous attendent sur la plateforme."),
                 button=("Voir les offres de stage", _link("offres")),
             )
@@ -801,7 +815,7 @@ def send_reminders(now: dt.datetime | None = None) -> int:
             by_school[cand.offer.school_id].append(cand)
         for school_id, cands in by_school.items():
             lines = "\n".join(
-                f"- {c.student.full_name}, « {c.offer.title} » : annulée dans {rules.countdown(c.deadline_at, now).text}"
+                f"- {c.student.full_name}, « {c.offer.title} » ({_reference(c.offer)}) : annulée dans {rules.countdown(c.deadline_at, now).text}"
                 f" (le {fmt_datetime(c.deadline_at)})"
                 for c in cands
             )

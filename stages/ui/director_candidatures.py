@@ -57,7 +57,7 @@ def _table(tab: str, rows: list[service.InboxRow]) -> None:
         cols[0].checkbox(f"Cocher {row.id}", key=_check_key(row.id), label_visibility="collapsed",
                          disabled=not row.can_answer)
         cols[1].text(("● " if row.unread else "") + row.student_name)
-        cols[2].text(row.offer_title)
+        cols[2].text(f"{row.offer_title}\n{row.offer_reference}" if row.offer_reference else row.offer_title)
         if row.countdown:
             cols[3].badge(row.countdown, color=BADGE.get(row.level, "gray"), help=f"Le {row.deadline}")
         else:
@@ -78,7 +78,7 @@ def _detail(user: CurrentUser, candidature_id: int) -> None:
     with st.container(border=True):
         st.markdown("**Candidature de l'élève**")
         st.text(f"{detail.student_name} — {detail.student_email}" + (f" — {detail.lycee}" if detail.lycee else ""))
-        st.text(f"Stage : {detail.offer_title}, {detail.period_label}")
+        st.text(f"Stage : {detail.offer_title}, {detail.offer_reference or detail.period_label}")
         st.text(f"Reçue le {detail.submitted} — Statut : {detail.status_label}")
         if detail.can_answer:
             st.text(f"Réponse attendue avant le {detail.deadline} (candidature annulée dans {detail.countdown})")

@@ -1,0 +1,35 @@
+"""Issue 14's everyday frictions against SQLite and PostgreSQL (each test failed before its fix)."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from db.models import Period, Role
+from stages.services import auth, candidatures as svc
+from tests.conftest import mail_text
+from tests.factories import make_candidature, make_offer, make_user
+
+
+def cu(user_id: int) -> auth.CurrentUser:
+    return auth.load_user(user_id)
+
+
+def test_offer_number_period_and_level_in_export_and_mails(db_url, smtp_server):
+    director = cu(make_user(Role.DIRECTOR, uai="0711989B", email="ce.0711989b@ac-dijon.fr"))
+    offer = make_offer(director.id, period=Period.WEEK_2, title="Professeur des écoles")
+    student = cu(make_user(Role.STUDENT, email="ines@example.fr", first_name="Inès"))
+    result = svc.apply(student, offer, "Je souhaite observer une classe de CP pendant une semaine.")
+    new = smtp_server.wait_for("ce.0711989b@ac-dijon.fr")[0]
+    assert f"(offre n° {offer})" in new["Subject"]
+    assert f"offre n° {offer}, stage de 1 semaine" in mail_text(new)
+    svc.accept(director, result.candidature_id)
+    accepted = smtp_server.wait_for("ines@example.fr")[0]
+    assert f"offre n° {offer}" in accepted["Subject"] and f"offre n° {offer}, stage de 1 semaine" in mail_text(accepted)
+    frame = pd.read_excel(io.BytesIO(svc.export_candidatures(director, "xlsx")))
+    assert frame.loc[0, "N° offre"] == offer
+    assert frame.loc[0, "Période"].startswith("stage de 1 semaine")
+    assert frame.loc[0, "Niveaux"] == "Lycéens de 2de générale et technologique"
+    text = svc.export_candidatures(director, "csv").decode("utf-8-sig")
+    assert "N° offre" in text.splitlines()[0]
