@@ -7,7 +7,7 @@ the step reached. The widgets and their state live in ``stages.ui.offer_form``.
 import streamlit as st
 
 from stages.domain import offers as rules
-from stages.services import offers, referential
+from stages.services import drafts, offers, referential
 from stages.services.errors import ValidationError
 from stages.ui import offer_form as f
 from stages.ui.session import flash, page_user
@@ -16,6 +16,8 @@ user = page_user()
 target = f.requested_offer_id()
 if f.needs_loading(target):
     f.load(offers.load_form(user, target))
+    if st.session_state[f.OFFER_ID] is None:  # a new offer: step 1 as typed before a reload, if any
+        f.restore(drafts.load_fields(user, drafts.NEW_OFFER_KEY), offers.STEP_FIELDS[1])
 step = st.session_state[f.STEP]
 meta = st.session_state[f.META]
 draft = meta["status"] == "draft"
@@ -35,6 +37,8 @@ def save(current: int, next_step: int | None) -> None:
     except ValidationError as exc:
         refuse(exc)
     st.session_state.pop(SUMMARY, None)
+    if current == 1:
+        drafts.discard(user, drafts.NEW_OFFER_KEY)  # the offer's own draft holds step 1 from now on
     f.saved(form, next_step)
     st.rerun()
 
@@ -49,14 +53,17 @@ def back(previous: int) -> None:
 def autosave(current: int) -> None:
     """A draft keeps what is typed, field by field, before its step is validated (reload, lost connection)."""
     offer_id = st.session_state[f.OFFER_ID]
-    if not draft or offer_id is None:
+    if not draft:
         return
     data = f.step_data(current)
     snapshot = (current, repr(sorted(data.items())))
     previous = st.session_state.get("of_autosaved")
     st.session_state["of_autosaved"] = snapshot
     if previous is not None and previous[0] == current and previous != snapshot:
-        offers.autosave(user, offer_id, current, data)
+        if offer_id is not None:
+            offers.autosave(user, offer_id, current, data)
+        elif current == 1:  # no offer before the first "Suivant": step 1 is kept as the user's form draft
+            drafts.save_fields(user, drafts.NEW_OFFER_KEY, data)
 
 
 def buttons(current: int, next_label: str, *, previous: bool = True) -> tuple[bool, bool]:

@@ -17,6 +17,7 @@ import streamlit as st
 
 from stages.domain import offers as rules
 from stages.services.offers import OfferForm
+from stages.ui.live_counter import follow_typing
 from stages.ui.safe import md_escape  # noqa: F401 - re-exported for the offer pages
 
 MODEL, STEP, OFFER_ID, ERRORS, FORM_KEY, META = "of_model", "of_step", "of_offer_id", "of_errors", "of_form_key", "of_meta"
@@ -62,6 +63,13 @@ def load(form: OfferForm) -> None:
         st.query_params["offre"] = str(form.id)
 
 
+def restore(kept: dict | None, names: tuple[str, ...]) -> None:
+    """Put back the fields ``names`` of a kept draft (what was typed before a reload)."""
+    for name in names:
+        if kept and name in kept:
+            model()[name] = kept[name]
+
+
 def saved(form: OfferForm, next_step: int | None) -> None:
     """After a successful save: remember the offer, clear the errors, move on."""
     st.session_state[OFFER_ID] = form.id
@@ -104,6 +112,8 @@ def text(name: str, label: str, *, area: bool = False, max_chars: int | None = N
     value = widget(label, key=key, max_chars=max_chars, placeholder=placeholder, help=help)
     if counter:
         st.caption(rules.count_label(value, counter, short=short_counter))
+        if area:
+            follow_typing(label, counter, short_counter)
     field_error(name)
     model()[name] = value
     return value

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from db.models import Period, Role
-from tests.app.conftest import make_app
+from tests.app.conftest import make_app, open_page
 from tests.factories import make_candidature, make_offer, make_user
 
 
@@ -28,3 +28,27 @@ def test_inbox_rows_tell_offers_titled_alike_apart(sqlite_url):
     body = texts(at)
     assert f"offre n° {week1}, stage de 1 semaine" in body
     assert f"offre n° {week2}, stage de 1 semaine" in body
+
+
+TITLE_LABEL = "Indiquez le ou les métiers qui seront observables par l'élève"
+DESCRIPTION_LABEL = "Décrivez les activités qui seront proposées à l'élève"
+
+
+def test_step1_of_a_new_offer_is_kept_on_a_reload(sqlite_url):
+    director = make_user(Role.DIRECTOR, uai="0711046B")
+    at = open_page(director, "director_offer_form.py")
+    assert not at.exception
+    next(w for w in at.text_input if w.label == TITLE_LABEL).set_value("Professeur des écoles – CP").run()
+    next(w for w in at.text_area if w.label == DESCRIPTION_LABEL).set_value(
+        "Observation d'une classe de CP : lecture, calcul, récréation.").run()
+    assert not at.exception
+    # A reload is a new Streamlit session.
+    again = open_page(director, "director_offer_form.py")
+    assert next(w for w in again.text_input if w.label == TITLE_LABEL).value == "Professeur des écoles – CP"
+    assert next(w for w in again.text_area if w.label == DESCRIPTION_LABEL).value == \
+        "Observation d'une classe de CP : lecture, calcul, récréation."
+    # Once step 1 is validated the offer's draft holds it, and the step-1 draft is gone.
+    next(b for b in again.button if b.label == "Suivant").click().run()
+    assert not again.exception and "Étape 2 sur 3" in [c.value for c in again.caption]
+    third = open_page(director, "director_offer_form.py")
+    assert "Étape 2 sur 3" in [c.value for c in third.caption]

@@ -50,3 +50,31 @@ def test_login_returns_to_the_requested_page_with_remember(live_server, page):
     page.wait_for_url(re.compile(r"/deposer-une-offre$"))
     wait_idle(page)
     expect(page.get_by_role("heading", name="Déposer une offre de stage")).to_be_visible()
+
+
+def test_offer_counter_follows_the_typing_and_step1_survives_a_reload(live_server, page):
+    email = "dir.compteur@ac-dijon.fr"
+    created = live_server.manage("create-user", "--role", "director", "--email", email, "--password", DEMO_PASSWORD,
+                                 "--uai", "0710020L", "--first-name", "Marie", "--last-name", "Compteur")
+    assert created.returncode == 0, created.stderr
+    login(page, live_server, email, DEMO_PASSWORD, remember=True)  # a reload keeps the login
+    page.wait_for_url(re.compile(r"/$"))
+    goto(page, live_server, "deposer-une-offre")
+    expect(page.get_by_text("37 caractères / 1500")).to_be_visible()
+    area = page.get_by_role("textbox", name="Décrivez les activités qui seront proposées à l'élève")
+    area.fill("")
+    area.press_sequentially("Lecture en CP", delay=20)
+    # Still in the field: the counter already says 13.
+    expect(area).to_be_focused()
+    expect(page.get_by_text("13 caractères / 1500")).to_be_visible()
+    area.press("Tab")
+    wait_idle(page)
+    title = page.get_by_role("textbox", name="Indiquez le ou les métiers qui seront observables par l'élève")
+    title.fill("Professeur des écoles – CP")
+    title.press("Tab")
+    wait_idle(page)
+    page.reload()
+    wait_idle(page)
+    expect(page.get_by_text("Étape 1 sur 3")).to_be_visible()
+    expect(title).to_have_value("Professeur des écoles – CP")
+    expect(area).to_have_value("Lecture en CP")
