@@ -40,7 +40,10 @@ def show_offer(offer_id: int) -> None:
         st.markdown("**Pause déjeuner**")
         st.text(offer.lunch_break)
         st.text(f"Places restantes : {offer.remaining} sur {offer.max_students}")
-    if offer.my_candidature_status:
+    if offer.can_apply_again:
+        st.info("Vous avez annulé votre candidature à cette offre. Vous pouvez postuler de nouveau, une seule fois : "
+                "une nouvelle annulation sera définitive.")
+    elif offer.my_candidature_status:
         st.info(f"Vous avez postulé à cette offre. Statut de votre candidature : {offer.my_candidature_status}.")
         st.page_link("pages/student_candidatures.py", label="Voir mes candidatures")
         return

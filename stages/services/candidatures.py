@@ -73,6 +73,13 @@ def _record(session: Session, cand: Candidature, before: str | None, after: str,
                              author_id=author_id, at=at, comment=comment))
 
 
+def _withdrawals(session: Session, candidature_id: int) -> int:
+    """How many times the student cancelled this candidature (from its history)."""
+    return session.scalar(select(func.count(StatusChange.id)).where(
+        StatusChange.entity_type == "candidature", StatusChange.entity_id == candidature_id,
+        StatusChange.to_status == Status.WITHDRAWN)) or 0
+
+
 def _accepted_count(session: Session, offer_id: int) -> int:
     return session.scalar(
         select(func.count()).select_from(Candidature)
@@ -244,6 +251,7 @@ class OfferDetail:
     max_students: int
     remaining: int
     my_candidature_status: str | None  # effective status label of the student's candidature, if any
+    can_apply_again: bool = False  # cancelled by the student once: may be sent again (once)
 
 
 def get_offer(user: CurrentUser, offer_id: int, now: dt.datetime | None = None) -> OfferDetail:
@@ -270,6 +278,7 @@ def get_offer(user: CurrentUser, offer_id: int, now: dt.datetime | None = None) 
             my_candidature_status=(
                 rules.LABELS[rules.effective_status(mine.status, mine.deadline_at, now)] if mine else None
             ),
+            can_apply_again=bool(mine) and rules.can_apply_again(mine.status, _withdrawals(session, mine.id)),
         )
 
 
@@ -302,6 +311,10 @@ def apply(user: CurrentUser, offer_id: int, motivation: str, now: dt.datetime | 
                                                                 Candidature.student_id == user.id))
             if existing is not None and existing.status != Status.WITHDRAWN:
                 return _apply_result(existing, False, now)
+            if existing is not None and not rules.can_apply_again(existing.status,
+                                                                  _withdrawals(session, existing.id)):
+                raise ValidationError("Vous avez déjà annulé deux fois votre candidature à cette offre : "
+                                      "vous ne pouvez plus y postuler. Choisissez une autre offre.")
             if today_paris(now) < campaign.students_access_on:
                 raise ValidationError(
                     f"Les candidatures ouvrent le {fmt_date(campaign.students_access_on)}.")

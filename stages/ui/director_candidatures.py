@@ -12,9 +12,13 @@ from stages.domain.candidatures import TABS
 from stages.services import candidatures as service
 from stages.services.auth import CurrentUser
 from stages.services.errors import ServiceError
+from stages.ui.safe import md_escape
 from stages.ui.session import flash
 
 OPEN_KEY = "cand_open"
+CONFIRM_KEY = "cand_confirm_accept"  # the candidature whose "Accepter" waits for its confirmation
+BULK_CONFIRM_KEY = "cand_confirm_bulk"  # the checked candidatures whose bulk accept waits for it
+IRREVERSIBLE = "Cette réponse est définitive : l'élève en est informé·e par courriel et la place lui est réservée."
 ACTIVE_TAB_KEY = "cand_active_tab"
 COLUMNS = [0.5, 2.5, 2.5, 2, 1.6, 1.2]
 HEADINGS = ["Nom de l'élève", "Intitulé du stage", "Candidature annulée dans", "Statut", "Action"]
@@ -91,8 +95,20 @@ def _detail(user: CurrentUser, candidature_id: int) -> None:
             st.info(detail.why_not)
         else:
             left, right = st.columns(2)
-            if left.button("Accepter", type="primary", key=f"cand_accept_{detail.id}"):
-                _act(lambda: f"Candidature de {service.accept(user, detail.id)} acceptée.", [detail.id])
+            if st.session_state.get(CONFIRM_KEY) == detail.id:
+                # One click more before an answer that cannot be undone.
+                left.warning(f"Accepter la candidature de {md_escape(detail.student_name)} ? {IRREVERSIBLE}")
+                yes, no = left.columns(2)
+                if yes.button("Confirmer l'acceptation", type="primary", key=f"cand_accept_yes_{detail.id}"):
+                    st.session_state.pop(CONFIRM_KEY, None)
+                    _act(lambda: f"Candidature de {service.accept(user, detail.id)} acceptée.", [detail.id],
+                         where=left)
+                if no.button("Annuler", key=f"cand_accept_no_{detail.id}"):
+                    st.session_state.pop(CONFIRM_KEY, None)
+                    st.rerun()
+            elif left.button("Accepter", type="primary", key=f"cand_accept_{detail.id}"):
+                st.session_state[CONFIRM_KEY] = detail.id
+                st.rerun()
             reason = right.text_area("Motif du refus", key=f"cand_reason_{detail.id}", max_chars=1000,
                                      help="Obligatoire : il est transmis à l'élève.")
             if right.button("Refuser", key=f"cand_refuse_{detail.id}"):
@@ -120,11 +136,23 @@ def _bulk(user: CurrentUser, rows: list[service.InboxRow]) -> None:
     checked = [r.id for r in rows if st.session_state.get(_check_key(r.id))]
     st.caption(f"Candidatures cochées : {len(checked)}")
     left, right = st.columns(2)
-    accept_all = left.button("Accepter les candidatures cochées", key="cand_bulk_accept", disabled=not checked)
+    accept_all = False
+    if checked and st.session_state.get(BULK_CONFIRM_KEY) == checked:
+        names = ", ".join(r.student_name for r in rows if r.id in checked)
+        left.warning(f"Accepter {len(checked)} candidature(s) : {md_escape(names)} ? {IRREVERSIBLE}")
+        yes, no = left.columns(2)
+        accept_all = yes.button("Confirmer l'acceptation", type="primary", key="cand_bulk_accept_yes")
+        if no.button("Annuler", key="cand_bulk_accept_no"):
+            st.session_state.pop(BULK_CONFIRM_KEY, None)
+            st.rerun()
+    elif left.button("Accepter les candidatures cochées", key="cand_bulk_accept", disabled=not checked):
+        st.session_state[BULK_CONFIRM_KEY] = checked
+        st.rerun()
     reason = right.text_input("Motif du refus des candidatures cochées", key="cand_bulk_reason", max_chars=1000)
     refuse_all = right.button("Refuser les candidatures cochées", key="cand_bulk_refuse", disabled=not checked)
     if not (accept_all or refuse_all):
         return
+    st.session_state.pop(BULK_CONFIRM_KEY, None)
     try:
         result = service.bulk_accept(user, checked) if accept_all else service.bulk_refuse(user, checked, reason)
     except ServiceError as exc:

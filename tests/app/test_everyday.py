@@ -52,3 +52,70 @@ def test_step1_of_a_new_offer_is_kept_on_a_reload(sqlite_url):
     assert not again.exception and "Étape 2 sur 3" in [c.value for c in again.caption]
     third = open_page(director, "director_offer_form.py")
     assert "Étape 2 sur 3" in [c.value for c in third.caption]
+
+
+def status_of(cid: int) -> str:
+    from db import read_session
+    from db.models import Candidature
+
+    with read_session() as s:
+        return s.get(Candidature, cid).status
+
+
+def button(at, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_accepting_asks_for_a_confirmation_single_and_bulk(sqlite_url):
+    director = make_user(Role.DIRECTOR, uai="0711989B")
+    offer = make_offer(director, max_students=3)
+    one, two, three = (make_candidature(offer, make_user(Role.STUDENT, first_name=f"Élève{i}", last_name="Test"))
+                       for i in range(3))
+    at = open_inbox(director)
+    at.button(key=f"cand_open_Reçues_{one}").click().run()
+    button(at, "Accepter").click().run()
+    assert status_of(one) == "read"  # nothing accepted yet: a question first
+    assert any("définitive" in w.value for w in at.warning)
+    button(at, "Annuler").click().run()
+    assert status_of(one) == "read"
+    button(at, "Accepter").click().run()
+    button(at, "Confirmer l'acceptation").click().run()
+    assert not at.exception and status_of(one) == "accepted"
+    # Bulk: the same question, naming the students.
+    at.checkbox(key=f"cand_check_{two}").check().run()
+    at.checkbox(key=f"cand_check_{three}").check().run()
+    at.button(key="cand_bulk_accept").click().run()
+    assert (status_of(two), status_of(three)) == ("submitted", "submitted")
+    question = next(w.value for w in at.warning if "définitive" in w.value)
+    assert "Accepter 2 candidature(s)" in question and "Élève1 Test" in question
+    at.button(key="cand_bulk_accept_yes").click().run()
+    assert not at.exception and (status_of(two), status_of(three)) == ("accepted", "accepted")
+
+
+def test_a_withdrawn_candidature_can_be_sent_again_once(sqlite_url):
+    director = make_user(Role.DIRECTOR, uai="0711989B")
+    offer = make_offer(director, max_students=2)
+    student = make_user(Role.STUDENT, first_name="Léa", last_name="Revient")
+    cid = make_candidature(offer, student)
+
+    def withdraw():
+        at = open_page(student, "student_candidatures.py")
+        at.button(key=f"withdraw_{cid}").click().run()
+        assert status_of(cid) == "withdrawn"
+
+    def offer_page():
+        at = open_page(student, "student_offers.py")
+        at.button(key=f"offer_view_{offer}").click().run()
+        assert not at.exception
+        return at
+
+    withdraw()
+    at = offer_page()
+    assert "Vous pouvez postuler de nouveau, une seule fois" in at.info[0].value
+    at.text_area(key=f"motivation_{offer}").input("Je me suis trompée, je souhaite vraiment ce stage.")
+    button(at, "Postuler").click().run()
+    assert status_of(cid) == "submitted"
+    withdraw()
+    at = offer_page()
+    assert not [b for b in at.button if b.label == "Postuler"]  # the second cancellation is final
+    assert "Annulée par l'élève" in at.info[0].value

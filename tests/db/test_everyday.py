@@ -33,3 +33,23 @@ def test_offer_number_period_and_level_in_export_and_mails(db_url, smtp_server):
     assert frame.loc[0, "Niveaux"] == "Lycéens de 2de générale et technologique"
     text = svc.export_candidatures(director, "csv").decode("utf-8-sig")
     assert "N° offre" in text.splitlines()[0]
+
+
+def test_a_candidature_cancelled_twice_cannot_be_sent_a_third_time(db_url):
+    import pytest
+
+    from stages.services.errors import ValidationError
+
+    director = cu(make_user(Role.DIRECTOR, uai="0711989B"))
+    offer = make_offer(director.id, max_students=2)
+    student = cu(make_user(Role.STUDENT))
+    motivation = "Je souhaite observer une classe de maternelle."
+    first = svc.apply(student, offer, motivation)
+    svc.withdraw(student, first.candidature_id)
+    assert svc.get_offer(student, offer).can_apply_again
+    again = svc.apply(student, offer, motivation)
+    assert again.created and again.candidature_id == first.candidature_id
+    svc.withdraw(student, first.candidature_id)
+    assert not svc.get_offer(student, offer).can_apply_again
+    with pytest.raises(ValidationError, match="déjà annulé deux fois"):
+        svc.apply(student, offer, motivation)
