@@ -5,6 +5,7 @@ import streamlit as st
 from stages.services import accounts
 from stages.services.errors import ValidationError
 from stages.ui import session
+from stages.ui.field_errors import on_change
 from stages.ui.password_field import password_input
 
 user = session.page_user()
@@ -41,10 +42,12 @@ if saved:
 st.subheader("Changer de mot de passe", anchor=False)
 pw_errors = st.session_state.get("password_errors", {})
 current = st.text_input("Mot de passe actuel", type="password", key="account_current_password",
-                        autocomplete="current-password", live=True)
+                        autocomplete="current-password", live=True,
+                        **on_change("password_errors", "current_password"))
 if pw_errors.get("current_password"):
     st.error(pw_errors["current_password"])
-new = password_input("Nouveau mot de passe", key="account_new_password", error=pw_errors.get("new_password"))
+new = password_input("Nouveau mot de passe", key="account_new_password", error=pw_errors.get("new_password"),
+                     **on_change("password_errors", "new_password"))
 if st.button("Changer le mot de passe", type="primary"):
     try:
         accounts.change_password(user, current_password=current, new_password=new)

@@ -21,7 +21,7 @@ if f.needs_loading(target):
 step = st.session_state[f.STEP]
 meta = st.session_state[f.META]
 draft = meta["status"] == "draft"
-SUMMARY = "of_summary"
+SUMMARY = f.SUMMARY
 
 
 def refuse(exc: ValidationError) -> None:

@@ -170,14 +170,16 @@ def _bulk(user: CurrentUser, rows: list[service.InboxRow]) -> None:
 
 
 def render(user: CurrentUser) -> None:
+    notice = st.empty()
+    if st.session_state.get(OPEN_KEY):
+        # Opened first: opening marks it "Lue", and the rows read below then say so too.
+        _detail(user, int(st.session_state[OPEN_KEY]))
     inbox = service.director_inbox(user)
-    st.warning(
+    notice.warning(
         "**⚠ Délai de réponse aux élèves**\n\n"
         f"Le délai de traitement des candidatures des élèves est de {inbox.delay_days} jours . Au delà de ce délai, "
         "la candidature sera annulée et vous ne pourrez plus y répondre."
     )
-    if st.session_state.get(OPEN_KEY):
-        _detail(user, int(st.session_state[OPEN_KEY]))
     counts = inbox.counts
     labels = {tab: f"{tab} ({counts[tab]})" for tab in inbox.tabs}
     # Labels carry the counts, so an answer changes them: remember the open tab by its name.

@@ -17,6 +17,7 @@ import streamlit as st
 
 from stages.domain import offers as rules
 from stages.services.offers import OfferForm
+from stages.ui.field_errors import clear, on_change
 from stages.ui.live_counter import follow_typing
 from stages.ui.safe import md_escape  # noqa: F401 - re-exported for the offer pages
 
@@ -98,6 +99,19 @@ def guidance(name: str) -> None:
     st.caption(f":material/info: **Consigne DSDEN** — {rules.GUIDANCE[name]}")
 
 
+SUMMARY = "of_summary"
+
+
+def _fixes(name: str) -> dict:
+    """A field's message (and the summary once none is left) goes as soon as the field is changed."""
+    return on_change(ERRORS, name, SUMMARY)
+
+
+def _hours_changed(day: str) -> None:
+    for name in (f"hours_{day}", "hours", "daily_hours"):
+        clear(ERRORS, name, SUMMARY)
+
+
 def _seed(name: str, value: Any) -> str:
     key = W + name
     if key not in st.session_state:
@@ -109,7 +123,7 @@ def text(name: str, label: str, *, area: bool = False, max_chars: int | None = N
          counter: int | None = None, short_counter: bool = False, help: str | None = None) -> str:
     key = _seed(name, model().get(name) or "")
     widget = st.text_area if area else st.text_input
-    value = widget(label, key=key, max_chars=max_chars, placeholder=placeholder, help=help)
+    value = widget(label, key=key, max_chars=max_chars, placeholder=placeholder, help=help, **_fixes(name))
     if counter:
         st.caption(rules.count_label(value, counter, short=short_counter))
         if area:
@@ -121,7 +135,7 @@ def text(name: str, label: str, *, area: bool = False, max_chars: int | None = N
 
 def checkbox(name: str, label: str, *, help: str | None = None) -> bool:
     key = _seed(name, bool(model().get(name)))
-    value = st.checkbox(label, key=key, help=help)
+    value = st.checkbox(label, key=key, help=help, **_fixes(name))
     field_error(name)
     model()[name] = value
     return value
@@ -130,7 +144,8 @@ def checkbox(name: str, label: str, *, help: str | None = None) -> bool:
 def select(name: str, label: str, options: tuple[str, ...] | list, *, format_func=str) -> Any:
     current = model().get(name)
     key = _seed(name, current if current in options else None)
-    value = st.selectbox(label, options, key=key, format_func=format_func, placeholder="Choisissez dans la liste")
+    value = st.selectbox(label, options, key=key, format_func=format_func, placeholder="Choisissez dans la liste",
+                         **_fixes(name))
     field_error(name)
     model()[name] = value
     return value
@@ -138,7 +153,7 @@ def select(name: str, label: str, options: tuple[str, ...] | list, *, format_fun
 
 def yes_no(name: str, label: str) -> bool:
     key = _seed(name, "Oui" if model().get(name, True) else "Non")
-    value = st.radio(label, ["Oui", "Non"], key=key, horizontal=True) == "Oui"
+    value = st.radio(label, ["Oui", "Non"], key=key, horizontal=True, **_fixes(name)) == "Oui"
     field_error(name)
     model()[name] = value
     return value
@@ -147,7 +162,7 @@ def yes_no(name: str, label: str) -> bool:
 def period(labels: dict[str, str]) -> str:
     key = _seed("period", model().get("period") or rules.TWO_WEEKS)
     value = st.radio("Sur quelle période proposez-vous ce stage pour les lycéens ?", list(rules.PERIODS), key=key,
-                     format_func=lambda p: labels.get(p, p))
+                     format_func=lambda p: labels.get(p, p), **_fixes("period"))
     field_error("period")
     model()["period"] = value
     return value
@@ -155,7 +170,7 @@ def period(labels: dict[str, str]) -> str:
 
 def number(name: str, label: str) -> int:
     key = _seed(name, int(model().get(name) or 1))
-    value = st.number_input(label, key=key, min_value=0, max_value=100_000, step=1)
+    value = st.number_input(label, key=key, min_value=0, max_value=100_000, step=1, **_fixes(name))
     field_error(name)
     model()[name] = int(value) if value is not None else None
     return value
@@ -176,8 +191,10 @@ def hours(same: bool) -> None:
         cols = st.columns([1.2, 2, 2, 3], vertical_alignment="center")
         cols[0].markdown(f"**{label} :**")
         start = cols[1].time_input(f"{label} : de", key=_seed(f"h_{day}_start", _time(pair[0])), step=QUARTER,
+                                   on_change=_hours_changed, args=(day,),
                                    label_visibility="collapsed")
         end = cols[2].time_input(f"{label} : à", key=_seed(f"h_{day}_end", _time(pair[1])), step=QUARTER,
+                                 on_change=_hours_changed, args=(day,),
                                  label_visibility="collapsed")
         cols[3].caption(f"de {start.strftime('%H:%M') if start else '--'} à {end.strftime('%H:%M') if end else '--'}")
         field_error(f"hours_{day}")

@@ -25,10 +25,10 @@ def rules_markdown(password: str) -> str:
     return "\n".join(lines)
 
 
-def password_input(label: str, key: str, error: str | None = None) -> str:
+def password_input(label: str, key: str, error: str | None = None, **widget) -> str:
     """A password input (with Streamlit's built-in show/hide eye) and the live list of rules."""
     password = st.text_input(label, type="password", key=key, max_chars=128, autocomplete="new-password",
-                             live=True)
+                             live=True, **widget)
     st.markdown(rules_markdown(password))
     if error:
         st.error(error)

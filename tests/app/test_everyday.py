@@ -119,3 +119,28 @@ def test_a_withdrawn_candidature_can_be_sent_again_once(sqlite_url):
     at = offer_page()
     assert not [b for b in at.button if b.label == "Postuler"]  # the second cancellation is final
     assert "Annulée par l'élève" in at.info[0].value
+
+
+def test_an_opened_candidature_reads_lue_in_its_row_too(sqlite_url):
+    director = make_user(Role.DIRECTOR, uai="0711989B")
+    offer = make_offer(director)
+    cid = make_candidature(offer, make_user(Role.STUDENT, first_name="Inès", last_name="Lue"))
+    at = open_inbox(director)
+    assert "Reçue" in [t.value for t in at.text]
+    at.button(key=f"cand_open_Reçues_{cid}").click().run()
+    assert any("Statut : Lue" in t.value for t in at.text)  # the detail
+    assert "Lue" in [t.value for t in at.text] and "Reçue" not in [t.value for t in at.text]  # and its row
+
+
+def test_a_field_error_goes_once_the_field_is_fixed(sqlite_url):
+    at = make_app().run()
+    at.switch_page("pages/signup.py").run()
+    at.text_input(key="signup_email").input("pas-une-adresse").run()
+    at.button(key="signup_submit").click().run()
+    messages = [e.value for e in at.error]
+    assert any("adresse" in m.lower() for m in messages) and any("corrigez les champs" in m for m in messages)
+    first_name_errors = [m for m in messages if "prénom" in m.lower()]
+    at.text_input(key="signup_email").input("ce.0710020l@ac-dijon.fr").run()
+    after = [e.value for e in at.error]
+    assert not any("adresse électronique" in m.lower() and "format" in m.lower() for m in after), after
+    assert [m for m in after if "prénom" in m.lower()] == first_name_errors  # the others stay until fixed
