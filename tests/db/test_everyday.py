@@ -31,6 +31,7 @@ def test_offer_number_period_and_level_in_export_and_mails(db_url, smtp_server):
     assert frame.loc[0, "N° offre"] == offer
     assert frame.loc[0, "Période"].startswith("stage de 1 semaine")
     assert frame.loc[0, "Niveaux"] == "Lycéens de 2de générale et technologique"
+    assert isinstance(frame.loc[0, "Reçue le"], pd.Timestamp)  # a real date in XLSX, not a text
     text = svc.export_candidatures(director, "csv").decode("utf-8-sig")
     assert "N° offre" in text.splitlines()[0]
 
