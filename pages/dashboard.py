@@ -6,6 +6,7 @@ exports included). Every figure comes from ``stages.services.monitoring``.
 
 import streamlit as st
 
+from stages.domain.schools import SECTORS
 from stages.domain.timeutil import fmt_datetime
 from stages.services import monitoring
 from stages.ui import charts
@@ -24,7 +25,7 @@ def number(value: int) -> str:
 campaign_labels = {c.id: c.label for c in choices.campaigns}
 if choices.default_campaign_id not in campaign_labels:
     campaign_labels[choices.default_campaign_id] = "Campagne en cours"
-col_campaign, col_circ, col_type = st.columns([1, 2, 2])
+col_campaign, col_circ, col_type, col_sector = st.columns([1, 2, 2, 2])
 campaign_id = col_campaign.selectbox(
     "Campagne", options=list(campaign_labels), format_func=campaign_labels.get, key="dash_campaign",
     index=list(campaign_labels).index(choices.default_campaign_id),
@@ -41,7 +42,11 @@ else:
 school_types = col_type.multiselect(
     "Type d'école", options=list(choices.school_types), placeholder="Tous les types", key="dash_types"
 )
-filters = monitoring.Filters(campaign_id, tuple(circ_ids), tuple(school_types))
+sectors = col_sector.multiselect(
+    "Secteur", options=list(SECTORS), format_func=SECTORS.get, placeholder="Public et privé", key="dash_sectors",
+    help="Le référentiel distingue les écoles publiques et privées (sous contrat ou hors contrat).",
+)
+filters = monitoring.Filters(campaign_id, tuple(circ_ids), tuple(school_types), tuple(sectors))
 data = monitoring.dashboard(user, filters)
 f = data.figures
 st.caption(f"Chiffres au {fmt_datetime(data.now)} — campagne {data.campaign.school_year}. "

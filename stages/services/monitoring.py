@@ -55,6 +55,7 @@ from db.models import (
 )
 from db.session import write_generation
 from stages.config import get_settings
+from stages.domain import schools as school_rules
 from stages.domain.text import fmt_phone
 from stages.domain.timeutil import fmt_date, fmt_datetime, utcnow
 from stages.lru import LruCache
@@ -85,6 +86,7 @@ class Filters:
     campaign_id: int | None = None
     circonscription_ids: tuple[int, ...] = ()
     school_types: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()  # "Public" / "Privé" (issue 14)
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ class Scope:
     campaign_id: int
     circonscription_ids: tuple[int, ...] | None
     school_types: tuple[str, ...]
+    sectors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -271,6 +274,8 @@ def resolve_scope(user: CurrentUser, filters: Filters | None = None) -> Scope:
     unknown = [t for t in filters.school_types if t not in SCHOOL_TYPES]
     if unknown:
         raise ValidationError(f"Type d'école inconnu : {', '.join(unknown)}.", field="school_types")
+    if any(sector not in school_rules.SECTORS for sector in filters.sectors):
+        raise ValidationError("Secteur inconnu : choisissez public ou privé.", field="sectors")
     if filters.campaign_id is None:
         campaign_id = campaigns.current_campaign(user.departement_code).id
     else:
@@ -285,6 +290,7 @@ def resolve_scope(user: CurrentUser, filters: Filters | None = None) -> Scope:
         campaign_id=campaign_id,
         circonscription_ids=tuple(sorted(set(allowed))) if allowed is not None else None,
         school_types=tuple(sorted(set(filters.school_types))),
+        sectors=tuple(sorted(set(filters.sectors))),
     )
 
 
@@ -294,6 +300,8 @@ def _school_where(scope: Scope) -> list:
         conditions.append(School.circonscription_id.in_(scope.circonscription_ids))
     if scope.school_types:
         conditions.append(School.school_type.in_(scope.school_types))
+    if scope.sectors:
+        conditions.append(School.sector.in_(scope.sectors))
     return conditions
 
 
@@ -473,13 +481,13 @@ def _schools_map(session, scope: Scope, ss) -> pd.DataFrame:
         .select_from(School)
         .outerjoin(Circonscription, Circonscription.id == School.circonscription_id)
         .outerjoin(ss, ss.c.school_id == School.id)
-        .where(School.latitude.is_not(None), School.longitude.is_not(None), *_school_where(scope))
+        .where(*_school_where(scope))
         .order_by(School.uai)
     ).all()
-    frame = pd.DataFrame(
+    frame = school_rules.place_without_coordinates(pd.DataFrame(
         [tuple(r) for r in rows],
         columns=["uai", "name", "commune", "lat", "lon", "circonscription", "offers", "places"],
-    )
+    ))
     frame["offers"] = frame["offers"].astype(int)
     frame["places"] = frame["places"].astype(int)
     return frame

@@ -144,3 +144,29 @@ def test_a_field_error_goes_once_the_field_is_fixed(sqlite_url):
     after = [e.value for e in at.error]
     assert not any("adresse électronique" in m.lower() and "format" in m.lower() for m in after), after
     assert [m for m in after if "prénom" in m.lower()] == first_name_errors  # the others stay until fixed
+
+
+def test_dashboard_filters_public_private_and_maps_every_school(sqlite_url):
+    import csv
+    import json
+    from pathlib import Path
+
+    from stages.services import monitoring
+
+    monitoring.clear_cache()
+    with open(Path(__file__).resolve().parents[2] / "data" / "ecoles_71.csv", encoding="utf-8") as handle:
+        sectors = [row["statut"] for row in csv.DictReader(handle)]
+    coordinator = make_user(Role.COORDINATOR)
+    at = open_page(coordinator, "dashboard.py")
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Écoles du référentiel"] == str(len(sectors))
+    at.multiselect(key="dash_sectors").set_value(["Privé"]).run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Écoles du référentiel"] == str(sectors.count("Privé"))
+    at.multiselect(key="dash_sectors").set_value([]).run()
+    at.segmented_control(key="dash_chart").set_value("Carte des écoles").run()
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    import re
+
+    drawn = sum(int(re.search(r"\((\d+)\)$", trace["name"]).group(1)) for trace in spec["data"])
+    assert drawn == len(sectors) == 525  # 0711992E has no coordinates: placed in its commune
