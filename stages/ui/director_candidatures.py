@@ -12,6 +12,7 @@ from stages.domain.candidatures import TABS
 from stages.services import candidatures as service
 from stages.services.auth import CurrentUser
 from stages.services.errors import ServiceError
+from stages.ui.responsive import inbox_rows_as_cards
 from stages.ui.safe import md_escape
 from stages.ui.session import flash
 
@@ -48,7 +49,8 @@ def _clear_checks(ids: list[int]) -> None:
 
 def _table(tab: str, rows: list[service.InboxRow]) -> None:
     answerable = [r.id for r in rows if r.can_answer]
-    head = st.columns(COLUMNS, vertical_alignment="center")
+    inbox_rows_as_cards(HEADINGS)
+    head = st.container(key=f"inbox_head_{tab}").columns(COLUMNS, vertical_alignment="center")
     head[0].checkbox("Tout cocher", key=f"cand_all_{tab}", label_visibility="collapsed",
                      disabled=not answerable, on_change=_toggle_all, args=(tab, answerable))
     for column, heading in zip(head[1:], HEADINGS, strict=True):
@@ -57,7 +59,7 @@ def _table(tab: str, rows: list[service.InboxRow]) -> None:
         st.text("Aucune candidature reçue")
         return
     for row in rows:
-        cols = st.columns(COLUMNS, vertical_alignment="center")
+        cols = st.container(key=f"inbox_row_{row.id}").columns(COLUMNS, vertical_alignment="center")
         cols[0].checkbox(f"Cocher {row.id}", key=_check_key(row.id), label_visibility="collapsed",
                          disabled=not row.can_answer)
         cols[1].text(("● " if row.unread else "") + row.student_name)

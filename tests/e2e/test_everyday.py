@@ -78,3 +78,29 @@ def test_offer_counter_follows_the_typing_and_step1_survives_a_reload(live_serve
     expect(page.get_by_text("Étape 1 sur 3")).to_be_visible()
     expect(title).to_have_value("Professeur des écoles – CP")
     expect(area).to_have_value("Lecture en CP")
+
+
+def test_inbox_reads_on_a_phone(live_server, browser):
+    """At 390 px each inbox value carries its heading (the heading row would otherwise stack apart)."""
+    context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        login(page, live_server, "ce.0711989b@ac-dijon.fr", DEMO_PASSWORD)
+        expect(page.get_by_role("heading", name="Espace de Hugues.Traver")).to_be_visible()
+        page.get_by_role("tab", name="Candidatures").click()
+        wait_idle(page)
+        expect(page.get_by_role("button", name="Ouvrir").first).to_be_visible()
+        headings = page.locator('[class*="st-key-inbox_head_"]').get_by_text("Intitulé du stage")
+        expect(headings).to_be_hidden()
+        labels = page.evaluate("""() => {
+            const row = document.querySelector('[class*="st-key-inbox_row_"]');
+            return [...row.querySelectorAll('[data-testid="stColumn"]')].map(
+                (col) => getComputedStyle(col, '::before').content);
+        }""")
+        assert labels[1:5] == ['"Nom de l\'élève"', '"Intitulé du stage"', '"Candidature annulée dans"', '"Statut"']
+        # The student's name sits right under its heading, in the same card as the rest of the row.
+        name = page.locator('[class*="st-key-inbox_row_"]').first.locator('[data-testid="stColumn"]').nth(1)
+        box = name.bounding_box()
+        assert box["width"] > 250 and box["height"] < 80
+    finally:
+        context.close()
