@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -199,6 +200,8 @@ class User(Base):
     password_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # 0007: created with a provisional password (staff accounts): to be changed at first login.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     school: Mapped[School | None] = relationship()
     lycee: Mapped[Lycee | None] = relationship()

@@ -14,6 +14,11 @@ st.title("Mon compte")
 st.text(f"Adresse électronique : {profile.email}")
 st.text(f"Profil : {profile.role_label}" + (f" – {profile.attachment}" if profile.attachment else ""))
 
+if user.must_change_password:
+    st.warning("Votre compte a été créé avec un mot de passe provisoire. Choisissez votre propre mot de passe "
+               "ci-dessous (« Changer de mot de passe ») : les autres pages s'ouvriront ensuite.",
+               icon=":material/lock_reset:")
+
 st.subheader("Mes informations", anchor=False)
 errors = st.session_state.get("account_errors", {})
 with st.form("profile"):

@@ -480,6 +480,7 @@ def reset_password(token: str | None, new_password: str, now: dt.datetime | None
 def _set_password(session, user: User, password: str, now: dt.datetime) -> None:
     user.password_hash = hash_password(password)
     user.password_changed_at = now
+    user.must_change_password = False  # a provisional password is replaced by the person's own
     _revoke_all(session, user.id, now)
 
 

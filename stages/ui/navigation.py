@@ -81,6 +81,10 @@ def anonymous_pages() -> dict[str, list[st.Page]]:
 
 
 def role_pages(user: CurrentUser) -> dict[str, list[st.Page]]:
+    if user.must_change_password:
+        # A provisional password: "Mon compte" alone (every URL leads there) until it is changed.
+        home = _page("account.py", "Mon compte", ":material/account_circle:", "accueil", default=True)
+        return {"Mon compte": [home, *(_hidden("account.py", "Mon compte", url) for url in _protected_urls())]}
     account = [
         _page("account.py", "Mon compte", ":material/account_circle:", ACCOUNT_URL),
         _page("terms.py", "Conditions d'utilisation", ":material/gavel:", "conditions-utilisation"),

@@ -170,3 +170,34 @@ def test_dashboard_filters_public_private_and_maps_every_school(sqlite_url):
 
     drawn = sum(int(re.search(r"\((\d+)\)$", trace["name"]).group(1)) for trace in spec["data"])
     assert drawn == len(sectors) == 525  # 0711992E has no coordinates: placed in its commune
+
+
+def test_a_provisional_password_is_changed_at_first_login(sqlite_url):
+    from stages.services import admin, auth
+
+    coordinator = auth.load_user(make_user(Role.COORDINATOR))
+    created = admin.create_staff_account(coordinator, role=Role.COORDINATOR, email="nouvelle.coord@ac-dijon.fr",
+                                         first_name="Nora", last_name="Nouvelle", password="Provisoire-2026!x")
+    at = make_app()
+    at.run()
+    at.switch_page("pages/login.py").run()
+    at.text_input(key="login_email").input("nouvelle.coord@ac-dijon.fr")
+    next(t for t in at.text_input if t.label == "Mot de passe").input("Provisoire-2026!x")
+    next(b for b in at.button if b.label == "Se connecter").click().run()
+    assert not at.exception
+    assert at.title[0].value == "Mon compte"
+    assert "mot de passe provisoire" in at.warning[0].value
+    assert "Tableau de bord" not in [t.value for t in at.title]
+    import pytest
+
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/dashboard.py")  # not registered for this account: nothing else opens
+    at = make_app(created.id).run()
+    assert at.title[0].value == "Mon compte"
+    at.text_input(key="account_current_password").input("Provisoire-2026!x")
+    at.text_input(key="account_new_password").input("Mon-Propre-Mot-2026!")
+    next(b for b in at.button if b.label == "Changer le mot de passe").click().run()
+    assert not at.exception
+    at.run()
+    assert at.title[0].value == "Tableau de bord"
+    assert not auth.load_user(created.id).must_change_password
