@@ -201,3 +201,18 @@ def test_a_provisional_password_is_changed_at_first_login(sqlite_url):
     at.run()
     assert at.title[0].value == "Tableau de bord"
     assert not auth.load_user(created.id).must_change_password
+
+
+def test_referential_preview_counts_absent_schools_in_the_extract_format(sqlite_url):
+    from pathlib import Path
+
+    extract = (Path(__file__).resolve().parents[2] / "data" / "ecoles_71.csv").read_text(encoding="utf-8")
+    header, *rows = extract.splitlines()
+    kept = [header, *rows[3:]]  # three schools removed from the extract
+    at = open_page(make_user(Role.COORDINATOR), "admin_referential.py")
+    at.file_uploader(key="referential_file").upload("ecoles_71.csv", ("\n".join(kept) + "\n").encode("utf-8"),
+                                                     "text/csv").run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Absents du fichier"] == "3", metrics
+    assert metrics["Nouveaux"] == "0"
