@@ -10,7 +10,8 @@ from stages.ui import layout
 from stages.ui.navigation import anonymous_pages, mark_login_required, role_pages
 from stages.ui.session import current_user, remember_current, show_flashes
 
-st.set_page_config(page_title="Stages de seconde – DSDEN 71", page_icon=":material/school:", layout="wide")
+# An emoji favicon is drawn locally; a ":material/…:" one would be fetched from fonts.gstatic.com.
+st.set_page_config(page_title="Stages de seconde – DSDEN 71", page_icon="🎓", layout="wide")
 
 with layout.guard():
     layout.ensure_ready()

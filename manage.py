@@ -100,7 +100,7 @@ def create_user(args: argparse.Namespace) -> int:
 
 @command("seed-demo", "Charge le référentiel s'il manque, puis les données de démonstration (une fois).")
 def seed_demo(_args: argparse.Namespace) -> int:
-    from stages.services import demo
+    from stages.seed import demo
 
     for line in demo.seed_demo().lines():
         print(line)
@@ -149,7 +149,8 @@ def purge_personal_data(args: argparse.Namespace) -> int:
     return 0
 
 
-@command("send-outbox", "Envoie par SMTP les courriels en attente (et réessaie les échecs).")
+@command("send-outbox", "Envoie par SMTP les courriels dus : nouveaux, et échecs dont l'heure de nouvel essai "
+         "est venue (cron, chaque minute ; plusieurs envois en parallèle ne doublent rien).")
 def send_outbox(_args: argparse.Namespace) -> int:
     from stages.config import get_settings
     from stages.services import mail
@@ -157,24 +158,54 @@ def send_outbox(_args: argparse.Namespace) -> int:
     if not get_settings().smtp_enabled:
         print("Aucun serveur SMTP configuré (SMTP_HOST) : les courriels restent dans la boîte d'envoi.")
         return 0
-    print(f"Courriels envoyés : {mail.deliver_pending(limit=1000)}")
+    print(f"Courriels envoyés : {mail.deliver_due(limit=1000)}")
+    return 0
+
+
+def _show_outbox_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--to", help="seulement les courriels à cette adresse")
+    p.add_argument("--limit", type=int, default=10, help="nombre de courriels (les plus récents ; 10 par défaut)")
+
+
+@command("show-outbox", "Affiche les derniers courriels de la boîte d'envoi, liens compris (développement local, "
+         "sans SMTP : c'est ainsi qu'on lit un lien d'activation).", _show_outbox_args)
+def show_outbox(args: argparse.Namespace) -> int:
+    from stages.services import mail
+
+    entries = mail.outbox(to=args.to, limit=max(1, min(args.limit, 500)))
+    if not entries:
+        print("Aucun courriel.")
+    for entry in reversed(entries):
+        print(f"--- n° {entry.id} · {entry.created} · {entry.status} · à {entry.to}")
+        print(f"Objet : {entry.subject}")
+        print(entry.body_text)
+        print()
     return 0
 
 
 @command("expire-candidatures", "Enregistre l'expiration des candidatures sans réponse dans le délai (cron, idempotent).")
 def expire_candidatures(_args: argparse.Namespace) -> int:
-    from stages.services import candidatures
+    from stages.services.candidatures import jobs
 
-    print(f"Candidatures expirées : {candidatures.expire_candidatures()}")
+    print(f"Candidatures expirées : {jobs.expire_candidatures()}")
+    _deliver_before_exit()
     return 0
 
 
 @command("send-reminders", "Prévient chaque directeur, une fois, des candidatures qui expirent sous 3 jours (cron).")
 def send_reminders(_args: argparse.Namespace) -> int:
-    from stages.services import candidatures
+    from stages.services.candidatures import jobs
 
-    print(f"Courriels de rappel : {candidatures.send_reminders()}")
+    print(f"Courriels de rappel : {jobs.send_reminders()}")
+    _deliver_before_exit()
     return 0
+
+
+def _deliver_before_exit() -> None:
+    """A command's process ends here: its mails are sent now rather than by the next send-outbox."""
+    from stages.services import mail
+
+    mail.deliver_due(limit=1000)
 
 
 def _synthetic_args(p: argparse.ArgumentParser) -> None:
@@ -187,7 +218,7 @@ def _synthetic_args(p: argparse.ArgumentParser) -> None:
          _synthetic_args)
 def seed_synthetic(args: argparse.Namespace) -> int:
     from db import ensure_database
-    from stages.services import synthetic
+    from stages.seed import synthetic
 
     ensure_database()
     for line in synthetic.generate(args.scale, seed=args.seed, show_progress=not args.quiet).lines():

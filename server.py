@@ -7,11 +7,11 @@ The routes (remembered-login cookie, logout) are defined in ``stages.web``.
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from stages.web import routes
+from stages.web import middleware, routes
 
 # app.py routes with st.navigation. Without this, Streamlit's legacy multipage mode (it
 # sees the pages/ folder) answers the very first visit of a deep link such as /connexion
 # with a "Page not found" dialog before app.py takes over.
 PagesManager.uses_pages_directory = False
 
-app = st.App("app.py", routes=routes())
+app = st.App("app.py", routes=routes(), middleware=middleware())

@@ -3,8 +3,9 @@
 Conventions:
 - every datetime is stored as a *naive UTC* value (``stages.domain.timeutil.utcnow``) so
   that SQLite and PostgreSQL behave the same; pages convert to Europe/Paris for display;
-- enumerations are stored as short strings (the ``*Status`` / ``Role`` classes below list
-  the values) so that a later value needs no migration of a database enum type;
+- enumerations are stored as short strings (the ``StrEnum`` classes of
+  ``stages.domain.vocabulary`` list the values) so that a later value needs no migration
+  of a database enum type;
 - every referential row and every campaign carries its département and académie codes,
   because one deployment will serve several DSDENs.
 """
@@ -30,60 +31,20 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from stages.domain.candidatures import DEFAULT_RESPONSE_DELAY_DAYS
 from stages.domain.timeutil import utcnow
+from stages.domain.vocabulary import (  # noqa: F401 - re-exported: the stored vocabulary
+    CandidatureStatus,
+    MailStatus,
+    OfferStatus,
+    Period,
+    Role,
+    TokenPurpose,
+)
 
 
 class Base(DeclarativeBase):
     pass
-
-
-class Role:
-    DIRECTOR = "director"
-    STUDENT = "student"
-    COORDINATOR = "coordinator"
-    IEN = "ien"
-    ALL = (DIRECTOR, STUDENT, COORDINATOR, IEN)
-
-
-class OfferStatus:
-    DRAFT = "draft"
-    PUBLISHED = "published"
-    UNPUBLISHED = "unpublished"
-    ARCHIVED = "archived"
-    ALL = (DRAFT, PUBLISHED, UNPUBLISHED, ARCHIVED)
-
-
-class CandidatureStatus:
-    SUBMITTED = "submitted"  # reçue, not yet opened by the director
-    READ = "read"  # opened by the director
-    ACCEPTED = "accepted"
-    REFUSED = "refused"
-    EXPIRED = "expired"
-    WITHDRAWN = "withdrawn"  # cancelled by the student before an answer
-    DECLINED = "declined"  # accepted, then declined by the student (frees the place)
-    PENDING = (SUBMITTED, READ)
-    ALL = (SUBMITTED, READ, ACCEPTED, REFUSED, EXPIRED, WITHDRAWN, DECLINED)
-
-
-class Period:
-    TWO_WEEKS = "two_weeks"
-    WEEK_1 = "week_1"
-    WEEK_2 = "week_2"
-    ALL = (TWO_WEEKS, WEEK_1, WEEK_2)
-
-
-class TokenPurpose:
-    ACTIVATION = "activation"
-    PASSWORD_RESET = "password_reset"
-    LOGIN_HANDOFF = "login_handoff"  # one-shot token a page hands to the cookie route
-    ALL = (ACTIVATION, PASSWORD_RESET, LOGIN_HANDOFF)
-
-
-class MailStatus:
-    PENDING = "pending"
-    SENT = "sent"
-    FAILED = "failed"
-    CAPTURED = "captured"  # no SMTP configured: kept in the outbox for developers
 
 
 # --------------------------------------------------------------------------- referential
@@ -202,6 +163,9 @@ class User(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     # 0007: created with a provisional password (staff accounts): to be changed at first login.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # 0004: bumped by a password change or reset and by "Se déconnecter" (everywhere); a browser
+    # session remembers the value it logged in with and ends when it differs.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     school: Mapped[School | None] = relationship()
     lycee: Mapped[Lycee | None] = relationship()
@@ -270,7 +234,7 @@ class Campaign(Base):
     week1_end: Mapped[dt.date] = mapped_column(Date)
     week2_start: Mapped[dt.date] = mapped_column(Date)
     week2_end: Mapped[dt.date] = mapped_column(Date)
-    response_delay_days: Mapped[int] = mapped_column(Integer, default=15)
+    response_delay_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_RESPONSE_DELAY_DAYS)
     offers_open_on: Mapped[dt.date] = mapped_column(Date)
     students_access_on: Mapped[dt.date] = mapped_column(Date)
     head_office_address: Mapped[str] = mapped_column(String(200))
@@ -456,3 +420,20 @@ class OutboxMail(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # 0004: retries with backoff, and one sender per mail.
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(40))
+
+
+class RateLimit(Base):
+    """0004: counters of sensitive requests (signup, reset, resend, failed logins) per address
+    and per client, in the database so that they hold across app processes and replicas."""
+
+    __tablename__ = "rate_limits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)  # "reset:addr:<sha256>", "login:<sha256>:<client>"
+    window_start: Mapped[dt.datetime] = mapped_column(DateTime)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    blocked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)

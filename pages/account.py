@@ -7,6 +7,7 @@ from stages.services.errors import ValidationError
 from stages.ui import session
 from stages.ui.field_errors import on_change
 from stages.ui.password_field import password_input
+from stages.ui.safe import alert
 
 user = session.page_user()
 profile = accounts.get_profile(user)
@@ -24,15 +25,15 @@ errors = st.session_state.get("account_errors", {})
 with st.form("profile"):
     first_name = st.text_input("Prénom", value=profile.first_name, max_chars=100)
     if errors.get("first_name"):
-        st.error(errors["first_name"])
+        alert("error", errors["first_name"])
     last_name = st.text_input("Nom", value=profile.last_name, max_chars=100)
     if errors.get("last_name"):
-        st.error(errors["last_name"])
+        alert("error", errors["last_name"])
     function = None
     if profile.has_function:
         function = st.text_input("Fonction au sein de l'entreprise", value=profile.function or "", max_chars=150)
         if errors.get("function"):
-            st.error(errors["function"])
+            alert("error", errors["function"])
     saved = st.form_submit_button("Enregistrer mes informations", type="primary")
 if saved:
     try:
@@ -55,14 +56,14 @@ new = password_input("Nouveau mot de passe", key="account_new_password", error=p
                      **on_change("password_errors", "new_password"))
 if st.button("Changer le mot de passe", type="primary"):
     try:
-        accounts.change_password(user, current_password=current, new_password=new)
+        generation = accounts.change_password(user, current_password=current, new_password=new)
     except ValidationError as exc:
         st.session_state["password_errors"] = exc.errors
     else:
         st.session_state.pop("password_errors", None)
         for key in ("account_current_password", "account_new_password"):
             st.session_state.pop(key, None)
-        session.forget_remembered()
-        session.flash("Votre mot de passe a été changé. Les connexions mémorisées (« Se souvenir de moi ») "
-                      "de votre compte ont été fermées.")
+        session.forget_remembered(generation)
+        session.flash("Votre mot de passe a été changé. Vos autres connexions (autres appareils, "
+                      "« Se souvenir de moi ») ont été fermées.")
     st.rerun()

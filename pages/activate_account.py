@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from stages.ui.safe import md_escape
+from stages.ui.safe import alert, md_escape
 
 from stages.services import accounts
 from stages.services.errors import ValidationError
+from stages.ui.session import client_address
 
 st.title("Activer mon compte")
 token = st.query_params.get("token")
@@ -37,6 +38,6 @@ with st.form("resend_activation"):
     sent = st.form_submit_button("Renvoyer le message d'activation", type="primary")
 if sent:
     try:
-        st.success(accounts.resend_activation(email))
+        st.success(accounts.resend_activation(email, client=client_address()))
     except ValidationError as exc:
-        st.error(exc.message)
+        alert("error", exc.message)

@@ -2,10 +2,12 @@
 
 import streamlit as st
 
-from db.models import Role
+from stages.domain.vocabulary import Role
 from stages.services import admin
 from stages.services.errors import ValidationError
+from stages.ui.paging import fetch_page
 from stages.ui.session import flash, page_user
+from stages.ui.safe import alert
 
 user = page_user()
 st.title("Comptes")
@@ -19,41 +21,32 @@ role = c2.selectbox("Rôle", [None, *roles], format_func=lambda r: "Tous" if r i
 school = c3.text_input("École (UAI, nom ou commune)", key="acc_school")
 circ = c4.selectbox("Circonscription", [None, *circs], format_func=lambda i: "Toutes" if i is None else circs[i],
                     key="acc_circ")
-page_number = st.session_state.get("acc_page", 1)
-result = admin.list_accounts(user, search=search, role=role, school=school, circonscription_id=circ,
-                             page=page_number)
-if result.pages > 1:
-    if page_number > result.pages:
-        st.session_state["acc_page"] = result.pages
-        result = admin.list_accounts(user, search=search, role=role, school=school, circonscription_id=circ,
-                                     page=result.pages)
-    st.number_input(f"Page (sur {result.pages})", min_value=1, max_value=result.pages, step=1, key="acc_page")
+result = fetch_page("acc_page", lambda number: admin.list_accounts(
+    user, search=search, role=role, school=school, circonscription_id=circ, page=number))
 st.caption(f"{result.total} compte(s)")
 st.dataframe(result.rows, hide_index=True, width="stretch")
 
 # --------------------------------------------------------------------------- one account
 st.subheader("Agir sur un compte")
-ids = list(result.rows["N°"])
-labels = {row["N°"]: f"{row['Nom']} — {row['Courriel']} ({row['État']})" for _, row in result.rows.iterrows()}
-states = dict(zip(result.rows["N°"], result.rows["État"], strict=True))
-target = st.selectbox("Compte", ids, format_func=lambda i: labels.get(i, str(i)), index=None,
+labels = {int(row["N°"]): f"{row['Nom']} — {row['Courriel']} ({row['État']})" for _, row in result.rows.iterrows()}
+target = st.selectbox("Compte", list(labels), format_func=lambda i: labels.get(i, str(i)), index=None,
                       placeholder="Choisissez un compte de la liste", key="acc_target")
 if target is not None:
     target = int(target)
-    state = states[target]
+    actions = admin.account_actions(user, target)
     b1, b2, b3 = st.columns(3)
     try:
-        if state == "Non activé" and b1.button("Renvoyer le message d'activation", key="acc_resend"):
+        if actions.can_resend_activation and b1.button("Renvoyer le message d'activation", key="acc_resend"):
             flash(admin.resend_account_activation(user, target))
             st.rerun()
-        if state != "Désactivé" and b2.button("Désactiver le compte", key="acc_deactivate"):
+        if actions.can_deactivate and b2.button("Désactiver le compte", key="acc_deactivate"):
             flash(admin.deactivate_account(user, target))
             st.rerun()
-        if state == "Désactivé" and b2.button("Réactiver le compte", key="acc_reactivate"):
+        if actions.can_reactivate and b2.button("Réactiver le compte", key="acc_reactivate"):
             flash(admin.reactivate_account(user, target))
             st.rerun()
     except ValidationError as exc:
-        st.error(exc.message)
+        alert("error", exc.message)
     st.write("Historique du compte")
     events = admin.user_history(user, target)
     if events.empty:
@@ -73,22 +66,22 @@ with st.form("acc_create"):
     first_name = f1.text_input("Prénom", max_chars=100)
     last_name = f2.text_input("Nom", max_chars=100)
     if "first_name" in errors or "last_name" in errors:
-        st.error(errors.get("first_name") or errors.get("last_name"))
+        alert("error", errors.get("first_name") or errors.get("last_name"))
     email = st.text_input("Adresse électronique", placeholder="prenom.nom@ac-dijon.fr")
     if "email" in errors:
-        st.error(errors["email"])
+        alert("error", errors["email"])
     function = st.text_input("Fonction", max_chars=150)
     new_circ = None
     if new_role == Role.IEN:
         new_circ = st.selectbox("Circonscription", list(circs), format_func=circs.get, index=None,
                                 placeholder="Choisissez la circonscription")
         if "circonscription" in errors:
-            st.error(errors["circonscription"])
+            alert("error", errors["circonscription"])
     password = st.text_input("Mot de passe provisoire", value=st.session_state.setdefault(
         "acc_suggested", admin.suggested_password()), help="À transmettre à la personne, qui le changera "
         "dans « Mon compte ».")
     if "password" in errors:
-        st.error(errors["password"])
+        alert("error", errors["password"])
     create = st.form_submit_button("Créer le compte", type="primary")
 if create:
     try:

@@ -6,6 +6,7 @@ from stages.domain.timeutil import fmt_date, fmt_range
 from stages.services import admin
 from stages.services.errors import ValidationError
 from stages.ui.session import flash, page_user
+from stages.ui.safe import alert
 
 user = page_user()
 st.title("Campagne")
@@ -28,7 +29,7 @@ if errors:
 
 def show_error(name: str) -> None:
     if name in errors:
-        st.error(errors[name])
+        alert("error", errors[name])
 
 
 v = form.values

@@ -5,7 +5,10 @@ import streamlit as st
 from stages.domain.timeutil import today_paris
 from stages.services import admin
 from stages.services.errors import ValidationError
+from stages.ui.downloads import download_buttons
+from stages.ui.paging import fetch_page
 from stages.ui.session import page_user
+from stages.ui.safe import alert
 
 user = page_user()
 st.title("Historique")
@@ -20,26 +23,14 @@ author = c4.text_input("Auteur (nom ou adresse)", key="hist_author")
 filters = admin.HistoryFilters(entity_types=tuple(chosen) or tuple(types), date_from=date_from, date_to=date_to,
                                author=author)
 try:
-    page_number = st.session_state.get("hist_page", 1)
-    result = admin.history(user, filters, page=page_number)
+    result = fetch_page("hist_page", lambda number: admin.history(user, filters, page=number))
 except ValidationError as exc:
-    st.error(exc.message)
+    alert("error", exc.message)
     st.stop()
-if result.pages > 1:
-    if page_number > result.pages:
-        st.session_state["hist_page"] = result.pages
-        result = admin.history(user, filters, page=result.pages)
-    st.number_input(f"Page (sur {result.pages})", min_value=1, max_value=result.pages, step=1, key="hist_page")
 st.caption(f"{result.total} changement(s)")
 if result.total == 0:
     st.info("Aucun changement pour ces filtres.")
 else:
     st.dataframe(result.rows, hide_index=True, width="stretch")
-    left, right, _ = st.columns([1, 1, 2])
-    for col, fmt, label in ((left, "csv", "Exporter en CSV"), (right, "xlsx", "Exporter en XLSX")):
-        col.download_button(
-            label, key=f"hist_{fmt}", file_name=f"historique.{fmt}", on_click="ignore", icon=":material/download:",
-            mime="text/csv" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            data=lambda fmt=fmt: admin.export_history(user, fmt, filters).data,
-        )
+    download_buttons("hist", "historique", lambda fmt: admin.export_history(user, fmt, filters))
 st.caption("Les élèves apparaissent comme « Élève », sans leur nom, dans l'historique et ses exports.")

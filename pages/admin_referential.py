@@ -5,6 +5,7 @@ import streamlit as st
 from stages.services import admin
 from stages.services.errors import ValidationError
 from stages.ui.session import page_user
+from stages.ui.safe import alert
 
 user = page_user()
 st.title("Référentiel")
@@ -48,7 +49,7 @@ data = uploaded.getvalue()
 try:
     preview = admin.preview_referential(user, data)
 except ValidationError as exc:
-    st.error(exc.message)
+    alert("error", exc.message)
     st.stop()
 
 st.header("Aperçu")

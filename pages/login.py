@@ -5,6 +5,7 @@ import streamlit as st
 from stages.services import accounts, auth
 from stages.ui import session
 from stages.ui.navigation import LOGIN_NEXT_KEY, LOGIN_REQUIRED_KEY
+from stages.ui.safe import alert
 
 st.title("Connexion à Mon stage de seconde")
 if st.session_state.get(LOGIN_REQUIRED_KEY):
@@ -25,9 +26,9 @@ with st.form("login"):
 if submitted:
     st.session_state.pop("login_not_activated", None)
     try:
-        result = accounts.login(email, password, remember=remember)
+        result = accounts.login(email, password, remember=remember, client=session.client_address())
     except auth.LoginRefused as exc:
-        st.error(exc.message)
+        alert("error", exc.message)
         if exc.reason == "not_activated":
             st.session_state["login_not_activated"] = email
     else:
@@ -41,7 +42,8 @@ if submitted:
 
 if st.session_state.get("login_not_activated"):
     if st.button("Recevoir un nouveau message d'activation", key="login_resend"):
-        st.success(accounts.resend_activation(st.session_state.pop("login_not_activated")))
+        st.success(accounts.resend_activation(st.session_state.pop("login_not_activated"),
+                                              client=session.client_address()))
 
 st.page_link("pages/password_reset.py", label="Mot de passe oublié ?")
 st.write("Vous n'avez pas de compte ?")

@@ -2,15 +2,18 @@
 
 import streamlit as st
 
+from stages.domain import security
 from stages.services import accounts
 from stages.services.errors import ValidationError
 from stages.ui.password_field import password_input
+from stages.ui.safe import alert
+from stages.ui.session import client_address
 
 st.title("Mot de passe oublié")
 token = st.query_params.get("token")
 if st.session_state.get("reset_done"):
-    st.success(f"Votre mot de passe a été changé ({st.session_state['reset_done']}). Par sécurité, les connexions "
-               "mémorisées (« Se souvenir de moi ») de ce compte ont été fermées.")
+    alert("success", f"Votre mot de passe a été changé ({st.session_state['reset_done']}). Par sécurité, toutes "
+          "les connexions de ce compte (autres appareils, « Se souvenir de moi ») ont été fermées.")
     st.page_link("pages/login.py", label="Se connecter", icon=":material/login:")
     st.stop()
 
@@ -20,7 +23,7 @@ if token:
         accounts.check_reset_token(token)
         usable = True
     except ValidationError as exc:
-        st.error(exc.message)
+        alert("error", exc.message)
 
 if usable:
     st.subheader("Choisir un nouveau mot de passe", anchor=False)
@@ -36,12 +39,12 @@ if usable:
     st.stop()
 
 st.write("Indiquez l'adresse électronique de votre compte : vous recevrez un lien pour choisir un nouveau mot de "
-         f"passe, valable {accounts.RESET_HOURS} heures.")
+         f"passe, valable {security.RESET_HOURS} heures.")
 with st.form("reset_request"):
     email = st.text_input("Adresse électronique", help="Format attendu : nom@domaine.fr", autocomplete="email")
     sent = st.form_submit_button("Recevoir le lien", type="primary")
 if sent:
     try:
-        st.success(accounts.request_password_reset(email))
+        st.success(accounts.request_password_reset(email, client=client_address()))
     except ValidationError as exc:
-        st.error(exc.message)
+        alert("error", exc.message)

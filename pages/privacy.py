@@ -2,9 +2,13 @@
 
 import streamlit as st
 
+from stages.domain import security
+from stages.domain.candidatures import DEFAULT_RESPONSE_DELAY_DAYS
+from stages.services.retention import INACTIVE_YEARS
+
 st.title("Politique de confidentialité")
 st.caption("Service pilote « Stages de seconde en école » – DSDEN de Saône-et-Loire.")
-st.markdown("""
+st.markdown(f"""
 ### Responsable du traitement
 
 La Direction des services départementaux de l'Éducation nationale de Saône-et-Loire (DSDEN 71),
@@ -20,10 +24,10 @@ d'organisation des stages d'observation des élèves de 2de (article 6.1.e du RG
 | École (UAI, tirée de l'adresse de l'école) | directeurs et directrices | rattacher les offres à l'école et à sa circonscription |
 | Prénom, nom, adresse électronique, lycée | élèves | présenter la candidature à l'école, suivre les stages par lycée |
 | Offres de stage (métier, activités, lieu, horaires, téléphone de l'école) | écoles | publier l'offre ; le téléphone n'est pas montré aux élèves |
-| Candidatures (lettre de motivation, dates, réponse de l'école) | élèves et écoles | traiter la candidature dans le délai de 15 jours, préparer la convention |
+| Candidatures (lettre de motivation, dates, réponse de l'école) | élèves et écoles | traiter la candidature dans le délai de {DEFAULT_RESPONSE_DELAY_DAYS} jours, préparer la convention |
 | Mot de passe | tous | vous authentifier : il n'est jamais enregistré en clair, seulement son empreinte (bcrypt) |
-| Nombre d'essais de connexion erronés, date de dernière connexion | tous | protéger le compte (blocage de 15 minutes après 8 essais) |
-| Connexions mémorisées (« Se souvenir de moi ») : date, navigateur | tous | vous reconnaître 14 jours sur cet appareil ; seule une empreinte du jeton est gardée |
+| Nombre d'essais de connexion erronés, date de dernière connexion | tous | protéger le compte (blocage de {security.LOCKOUT_MINUTES} minutes après {security.MAX_FAILED_LOGINS} essais) |
+| Connexions mémorisées (« Se souvenir de moi ») : date, navigateur | tous | vous reconnaître {security.REMEMBER_DAYS} jours sur cet appareil ; seule une empreinte du jeton est gardée |
 | Courriels envoyés par le service | tous | activation, mot de passe oublié, suivi des candidatures |
 | Historique des changements d'état (offres, candidatures, comptes) | DSDEN | retracer qui a fait quoi en cas de réclamation |
 
@@ -43,12 +47,13 @@ d'audience, ni cookie de suivi.
   mot de passe et lettres de motivation sont effacés, les courriels reçus supprimés. Seuls restent des
   chiffres (nombre de candidatures, de stages réalisés par circonscription et par lycée).
 - **Comptes des écoles, de la DSDEN et des IEN** : conservés tant qu'ils sont utilisés ; un compte
-  **sans connexion depuis 2 ans** est désactivé et anonymisé (nom, adresse et mot de passe effacés).
+  **sans connexion depuis {INACTIVE_YEARS} ans** est désactivé et anonymisé (nom, adresse et mot de passe effacés).
 - **Offres** : conservées pour la campagne de l'année et les bilans de la DSDEN, puis archivées sans
   donnée d'élève.
-- **Liens envoyés par courriel** : activation valable 72 heures, mot de passe oublié valable 2 heures ;
+- **Liens envoyés par courriel** : activation valable {security.ACTIVATION_HOURS} heures, mot de passe oublié valable
+  {security.RESET_HOURS} heures ;
   chaque lien ne sert qu'une fois.
-- **Connexions mémorisées** : 14 jours au plus ; elles prennent fin dès que vous vous déconnectez ou
+- **Connexions mémorisées** : {security.REMEMBER_DAYS} jours au plus ; elles prennent fin dès que vous vous déconnectez ou
   changez de mot de passe.
 
 ### Cookies
@@ -56,7 +61,7 @@ d'audience, ni cookie de suivi.
 Le service n'utilise que des cookies techniques, sans consentement à recueillir :
 
 - un cookie de protection contre les requêtes forgées, le temps de la visite ;
-- si vous cochez « Se souvenir de moi », le cookie `stages_session` (14 jours, inaccessible aux scripts,
+- si vous cochez « Se souvenir de moi », le cookie `stages_session` ({security.REMEMBER_DAYS} jours, inaccessible aux scripts,
   envoyé uniquement à ce site), qui vous garde connecté sur cet appareil.
 
 ### Vos droits

@@ -2,13 +2,15 @@
 
 import streamlit as st
 
-from stages.ui.safe import md_escape
+from stages.ui.safe import alert, md_escape
 
 from stages.config import get_settings
+from stages.domain import security
 from stages.services import accounts, referential
 from stages.services.errors import ValidationError
 from stages.ui.field_errors import on_change
 from stages.ui.password_field import password_input
+from stages.ui.session import client_address
 
 DIRECTOR, STUDENT = "offreur", "eleve"
 done = st.session_state.get("signup_done")
@@ -18,7 +20,7 @@ if done:
     st.success("Votre compte a bien été enregistré !")
     st.text(f"Un courriel vient d'être envoyé à {done['email']}.")
     st.write("Cliquez sur le bouton « Activer mon compte » de ce courriel afin d'activer votre compte. "
-             f"Le lien est valable {accounts.ACTIVATION_HOURS} heures.")
+             f"Le lien est valable {security.ACTIVATION_HOURS} heures.")
     st.page_link("pages/activate_account.py", label="Renvoyer le message d'activation")
     if st.button("Créer un autre compte"):
         del st.session_state["signup_done"]
@@ -39,7 +41,7 @@ ERRORS = "signup_errors"
 
 def field_error(name: str) -> None:
     if errors.get(name):
-        st.error(errors[name])
+        alert("error", errors[name])
 
 
 first_name = st.text_input("Prénom", key="signup_first_name", max_chars=100, autocomplete="given-name",
@@ -79,10 +81,12 @@ if st.button("Valider", type="primary", key="signup_submit"):
     try:
         if profile == DIRECTOR:
             result = accounts.signup_director(first_name=first_name, last_name=last_name, function=function,
-                                              email=email, password=password, accepted_terms=accepted)
+                                              email=email, password=password, accepted_terms=accepted,
+                                              client=client_address())
         else:
             result = accounts.signup_student(first_name=first_name, last_name=last_name, lycee_id=lycee_id,
-                                             email=email, password=password, accepted_terms=accepted)
+                                             email=email, password=password, accepted_terms=accepted,
+                                             client=client_address())
     except ValidationError as exc:
         st.session_state["signup_errors"] = exc.errors or {"form": exc.message}
     else:
@@ -90,5 +94,7 @@ if st.button("Valider", type="primary", key="signup_submit"):
             del st.session_state[key]
         st.session_state["signup_done"] = {"full_name": result.full_name, "email": result.email}
     st.rerun()
-if errors:
+if errors.get("form"):
+    alert("error", errors["form"])  # a refusal that concerns no field (too many requests)
+elif errors:
     st.error("Le compte n'a pas été créé : corrigez les champs signalés ci-dessus.")

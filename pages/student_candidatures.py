@@ -2,15 +2,17 @@
 
 import streamlit as st
 
-from stages.services import candidatures as service
+from stages.domain.vocabulary import CandidatureStatus as S
+from stages.services.candidatures import applications
 from stages.services.errors import ServiceError
 from stages.ui.session import flash, page_user
+from stages.ui.safe import alert
 
 user = page_user()
 st.title("Mes candidatures")
 
-COLORS = {"accepted": "green", "refused": "red", "expired": "gray", "withdrawn": "gray", "declined": "gray"}
-rows = service.my_candidatures(user)
+COLORS = {S.ACCEPTED: "green", S.REFUSED: "red", S.EXPIRED: "gray", S.WITHDRAWN: "gray", S.DECLINED: "gray"}
+rows = applications.my_candidatures(user)
 if not rows:
     st.text("Vous n'avez encore postulé à aucune offre.")
     st.page_link("pages/student_offers.py", label="Voir les offres de stage")
@@ -20,7 +22,7 @@ def run(action, message: str) -> None:
     try:
         action()
     except ServiceError as exc:
-        st.error(exc.message)
+        alert("error", exc.message)
     else:
         flash(message)
         st.rerun()
@@ -41,9 +43,9 @@ for row in rows:
         with left.expander("Mon message de motivation"):
             st.text(row.motivation)
         if row.can_withdraw and right.button("Annuler ma candidature", key=f"withdraw_{row.id}"):
-            run(lambda r=row: service.withdraw(user, r.id), "Votre candidature est annulée.")
+            run(lambda r=row: applications.withdraw(user, r.id), "Votre candidature est annulée.")
         if row.can_decline:
             right.caption("Vous ne pouvez plus faire ce stage ? Libérez la place pour un autre élève.")
             if right.button("Me désister", key=f"decline_{row.id}"):
-                run(lambda r=row: service.decline(user, r.id),
+                run(lambda r=row: applications.decline(user, r.id),
                     "Vous vous êtes désisté·e : la place est libérée pour un autre élève.")

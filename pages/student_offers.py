@@ -3,9 +3,11 @@
 import streamlit as st
 
 from stages.domain.candidatures import MOTIVATION_MAX
-from stages.services import candidatures as service
+from stages.domain.ids import parse_id
+from stages.services.candidatures import applications, catalogue
 from stages.services import drafts
 from stages.services.errors import ServiceError
+from stages.ui.safe import md_escape
 from stages.ui.session import flash, page_user
 
 user = page_user()
@@ -19,7 +21,7 @@ def show_offer(offer_id: int) -> None:
     if st.button("← Retour aux offres", key="offer_back"):
         del st.query_params["offre"]
         st.rerun()
-    offer = service.get_offer(user, offer_id)
+    offer = catalogue.get_offer(user, offer_id)
     with st.container(border=True):
         st.text(offer.title)
         st.text(f"{offer.place_name} — {offer.address} {offer.commune}")
@@ -60,10 +62,10 @@ def show_offer(offer_id: int) -> None:
     error = st.empty()
     if st.button("Postuler", type="primary", key=f"apply_{offer_id}"):
         try:
-            result = service.apply(user, offer_id, st.session_state[key])
+            result = applications.apply(user, offer_id, st.session_state[key])
         except ServiceError as exc:
             drafts.save_text(user, draft_key, st.session_state[key])
-            error.error(exc.message)
+            error.error(md_escape(exc.message))
         else:
             if result.created:
                 flash(f"Votre candidature est envoyée. Réponse attendue avant le {result.deadline}.")
@@ -75,7 +77,7 @@ def show_offer(offer_id: int) -> None:
 def show_list() -> None:
     filters = st.container()
     state = st.session_state
-    result = service.list_offers(user, commune=state.get("offers_commune") or None,
+    result = catalogue.list_offers(user, commune=state.get("offers_commune") or None,
                                  circonscription_id=state.get("offers_circ") or None,
                                  text=state.get("offers_text", ""), page=int(state.get("offers_page", 1)))
     if state.get("offers_commune") not in ["", None, *result.communes]:
@@ -110,8 +112,8 @@ def show_list() -> None:
                         key="offers_page")
 
 
-offer_param = st.query_params.get("offre")
-if offer_param and offer_param.isdigit():
-    show_offer(int(offer_param))
+offer_param = parse_id(st.query_params.get("offre"))
+if offer_param is not None:
+    show_offer(offer_param)
 else:
     show_list()

@@ -2,10 +2,13 @@
 
 import streamlit as st
 
+from stages.domain import security
+from stages.domain.passwords import MIN_LENGTH
+
 st.title("Conditions d'utilisation")
 st.caption("Version du pilote 2025-2026 – Direction des services départementaux de l'Éducation nationale "
            "de Saône-et-Loire (DSDEN 71).")
-st.markdown("""
+st.markdown(f"""
 ### 1. Objet du service
 
 « Stages de seconde en école » est un service pilote de la DSDEN de Saône-et-Loire. Il permet :
@@ -23,13 +26,15 @@ Le service est gratuit. Il complète, pour les stages en école, la plateforme n
 - Un compte est personnel. Les directeurs et directrices créent leur compte avec l'adresse
   électronique de leur école (`071xxxxX@ac-dijon.fr` ou `ce.071xxxxX@ac-dijon.fr`), qui le rattache à l'école.
 - Les élèves créent leur compte avec leur propre adresse électronique et indiquent leur lycée.
-- Le compte doit être activé avec le lien envoyé par courriel ; ce lien est valable 72 heures.
-- Vous êtes responsable de la confidentialité de votre mot de passe (12 caractères au moins, avec une
+- Le compte doit être activé avec le lien envoyé par courriel ; ce lien est valable {security.ACTIVATION_HOURS} heures.
+- Vous êtes responsable de la confidentialité de votre mot de passe ({MIN_LENGTH} caractères au moins, avec une
   minuscule, une majuscule, un chiffre et un caractère spécial). Ne le communiquez à personne :
   la DSDEN ne vous le demandera jamais.
-- Après 8 essais de mot de passe erronés, le compte est bloqué pendant 15 minutes.
-- « Se souvenir de moi » garde la connexion ouverte 14 jours sur l'appareil utilisé : ne cochez pas
-  cette case sur un ordinateur partagé. Sans elle, la session se ferme après 30 minutes d'inactivité.
+- Après {security.MAX_FAILED_LOGINS} essais de mot de passe erronés, le compte est bloqué pendant
+  {security.LOCKOUT_MINUTES} minutes.
+- « Se souvenir de moi » garde la connexion ouverte {security.REMEMBER_DAYS} jours sur l'appareil utilisé : ne cochez pas
+  cette case sur un ordinateur partagé. Sans elle, la session se ferme après {security.IDLE_MINUTES} minutes
+  d'inactivité.
 
 ### 3. Engagements des utilisateurs
 

@@ -89,7 +89,7 @@ def measure(url: str, scale: str, repeats: int) -> dict:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from stages.services import synthetic
+    from stages.seed import synthetic
 
     logging.getLogger("stages").setLevel(logging.CRITICAL)
     accounts = synthetic.benchmark_accounts()
@@ -104,7 +104,7 @@ def measure(url: str, scale: str, repeats: int) -> dict:
     def clear_caches() -> None:
         """Streamlit's cache and the services' own memo (the dashboard's, if it has one)."""
         st.cache_data.clear()
-        for name in ("services.monitoring", "services.candidatures", "services.offers", "ui.charts"):
+        for name in ("services.monitoring.cache", "services.offers", "ui.charts"):
             clear = getattr(importlib.import_module(f"stages.{name}"), "clear_cache", None)
             if clear is not None:
                 clear()

@@ -7,7 +7,7 @@ after changing the environment.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,7 +35,7 @@ class Settings:
     academie_code: str
     director_email_domain: str
     dev_outbox: bool
-    demo_data: bool = field(default=False)
+    bcrypt_rounds: int = 12  # 12 in production; the test suite lowers it with BCRYPT_ROUNDS=4 to stay fast
 
     @property
     def smtp_enabled(self) -> bool:
@@ -58,9 +58,10 @@ def get_settings() -> Settings:
         departement_code=env.get("DEPARTEMENT_CODE") or "71",
         academie_code=env.get("ACADEMIE_CODE") or "7",
         director_email_domain=(env.get("DIRECTOR_EMAIL_DOMAIN") or "ac-dijon.fr").lower(),
-        # The in-app outbox is for developers: on by default only when no SMTP server is set.
-        dev_outbox=_bool(env.get("DEV_OUTBOX"), smtp_host is None),
-        demo_data=_bool(env.get("DEMO_DATA"), False),
+        # The in-app outbox shows activation and reset links: off unless set explicitly, and then
+        # shown to a logged-in coordinator only (see stages.services.mail.dev_outbox).
+        dev_outbox=_bool(env.get("DEV_OUTBOX"), False),
+        bcrypt_rounds=int(env.get("BCRYPT_ROUNDS") or 12),
     )
 
 

@@ -23,6 +23,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from stages.config import get_settings
+from stages.domain import security
 from stages.services import accounts
 
 log = logging.getLogger("stages")
@@ -53,14 +54,31 @@ def same_origin(request: Request) -> bool:
     return bool(referer) and _origin_of(referer) in allowed
 
 
+class BodyTooLarge(Exception):
+    pass
+
+
+async def _read_capped(request: Request, cap: int = MAX_BODY) -> bytes:
+    """The request body, refused on its Content-Length, then read in chunks that stop at ``cap``
+    bytes (a chunked or lying client cannot make the server buffer more)."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.strip().isdigit() or int(declared) > cap:
+            raise BodyTooLarge
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > cap:
+            raise BodyTooLarge
+    return bytes(body)
+
+
 async def _form_token(request: Request) -> str | None:
     return (await _form_fields(request)).get("token")
 
 
 async def _form_fields(request: Request) -> dict[str, str]:
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        return {}
+    body = await _read_capped(request)
     return {name: values[0] for name, values in parse_qs(body.decode("utf-8", "replace")).items() if values}
 
 
@@ -80,6 +98,10 @@ def local_path(value: str | None) -> str:
     return value
 
 
+def _too_large() -> Response:
+    return PlainTextResponse("Requête refusée : trop volumineuse.", status_code=413)
+
+
 def _secure() -> bool:
     return get_settings().app_base_url.startswith("https://")
 
@@ -91,14 +113,17 @@ def _back(path: str) -> RedirectResponse:
 async def _open_session(request: Request) -> Response:
     if not same_origin(request):
         return PlainTextResponse("Requête refusée : elle ne vient pas de l'application.", status_code=403)
-    fields = await _form_fields(request)
+    try:
+        fields = await _form_fields(request)
+    except BodyTooLarge:
+        return _too_large()
     opened = await run_in_threadpool(accounts.open_remembered_session, fields.get("token"),
                                      request.headers.get("user-agent"))
     if opened is None:
         return _back("/connexion?memoire=echec")
     cookie, _expires = opened
     response = _back(local_path(fields.get("next")))
-    response.set_cookie(accounts.COOKIE_NAME, cookie, max_age=accounts.REMEMBER_DAYS * 24 * 3600, path="/",
+    response.set_cookie(accounts.COOKIE_NAME, cookie, max_age=security.REMEMBER_DAYS * 24 * 3600, path="/",
                         httponly=True, samesite="lax", secure=_secure())
     return response
 
@@ -106,7 +131,10 @@ async def _open_session(request: Request) -> Response:
 async def _logout(request: Request) -> Response:
     if not same_origin(request):
         return PlainTextResponse("Requête refusée : elle ne vient pas de l'application.", status_code=403)
-    token = await _form_token(request)
+    try:
+        token = await _form_token(request)
+    except BodyTooLarge:
+        return _too_large()
     await run_in_threadpool(accounts.close_session_from_route, token)
     # The cookie is cleared either way: it names a login that the logout already revoked.
     response = _back("/connexion?deconnexion=1")
@@ -120,3 +148,43 @@ def routes() -> list[Route]:
         Route("/app/session", _open_session, methods=["POST"]),
         Route("/app/logout", _logout, methods=["POST"]),
     ]
+
+
+# --------------------------------------------------------------------------- security headers
+
+SECURITY_HEADERS = {
+    # No other site may frame the app (clickjacking): both the old header and CSP's directive.
+    "x-frame-options": "DENY",
+    # What Streamlit allows: its own scripts and styles are inline or eval'd, so script-src and
+    # style-src cannot be locked here; the directives below do not get in its way.
+    "content-security-policy": "frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+}
+
+
+class SecurityHeaders:
+    """ASGI middleware adding :data:`SECURITY_HEADERS` to every HTTP response (pages, assets, routes)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _value in message.get("headers", [])}
+                extra = [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items() if k.encode() not in present]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def middleware() -> list:
+    from starlette.middleware import Middleware
+
+    return [Middleware(SecurityHeaders)]

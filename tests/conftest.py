@@ -177,6 +177,26 @@ def smtp_server(monkeypatch) -> Iterator[SmtpServer]:
         reset_settings()
 
 
+def wait_outbox_idle(timeout: float = 10.0) -> None:
+    """Wait until the background sender has recorded every result (no mail due or being sent)."""
+    import time
+
+    from sqlalchemy import func, select
+
+    from db import read_session
+    from db.models import MailStatus, OutboxMail
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with read_session() as session:
+            busy = session.scalar(select(func.count()).select_from(OutboxMail).where(
+                OutboxMail.status.in_([MailStatus.PENDING, MailStatus.SENDING])))
+        if not busy:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the outbox is still busy")
+
+
 def mail_text(message: EmailMessage) -> str:
     part = message.get_body(preferencelist=("plain",))
     return part.get_content() if part else ""

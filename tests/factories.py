@@ -84,3 +84,11 @@ def make_candidature(offer_id: int, student_id: int, *, submitted_at: dt.datetim
         session.add(cand)
         session.flush()
         return cand.id
+
+
+def user_by_email(email: str):
+    """The ``CurrentUser`` of an address (tests only: the app never looks a user up this way)."""
+    from stages.services.auth import to_current_user
+
+    with write_session() as session:
+        return to_current_user(session.scalar(select(User).where(User.email == email.strip().lower())))

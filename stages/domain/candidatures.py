@@ -1,16 +1,23 @@
-"""Rules of a candidature's life that do not need the database: deadlines and effective status.
+"""Rules of a candidature's life: deadlines, effective status, expiring soon, remaining places.
 
 A candidature not answered by its deadline (submission + the campaign's response delay) is
 "Expirée" from that minute on, whether or not ``manage.py expire-candidatures`` has run:
 every view computes the *effective* status with :func:`effective_status`.
+
+Each rule a query needs has its SQL twin right below it (``*_clause`` / ``*_sql``). They take
+the mapped class (or any object with the same column attributes: ``status``, ``deadline_at``)
+so that this module never imports the database layer.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from db.models import CandidatureStatus
+from sqlalchemy import and_, case, literal, or_
+
+from stages.domain.vocabulary import CandidatureStatus
 
 LABELS = {
     CandidatureStatus.SUBMITTED: "Reçue",
@@ -23,6 +30,9 @@ LABELS = {
 }
 RED_DAYS = 3
 ORANGE_DAYS = 7
+DEFAULT_RESPONSE_DELAY_DAYS = 15  # the campaign's delay to answer, unless the coordinator changes it
+MIN_RESPONSE_DELAY_DAYS, MAX_RESPONSE_DELAY_DAYS = 1, 60
+EXPIRING_DAYS = 3  # "à échéance": the dashboard's list and the directors' reminder mail
 
 
 def deadline_for(submitted_at: dt.datetime, delay_days: int) -> dt.datetime:
@@ -31,12 +41,58 @@ def deadline_for(submitted_at: dt.datetime, delay_days: int) -> dt.datetime:
     return submitted_at + dt.timedelta(days=delay_days)
 
 
+def is_overdue(status: str, deadline_at: dt.datetime, now: dt.datetime) -> bool:
+    """Still waiting for an answer, and its deadline has passed (expired, not yet recorded as such)."""
+    return status in CandidatureStatus.PENDING and now >= deadline_at
+
+
+def overdue_clause(cand: Any, now: dt.datetime):
+    """SQL twin of :func:`is_overdue` (``cand``: the ``Candidature`` class)."""
+    return and_(cand.status.in_(CandidatureStatus.PENDING), cand.deadline_at <= now)
+
+
 def is_expired(status: str, deadline_at: dt.datetime, now: dt.datetime) -> bool:
-    return status == CandidatureStatus.EXPIRED or (status in CandidatureStatus.PENDING and now >= deadline_at)
+    return status == CandidatureStatus.EXPIRED or is_overdue(status, deadline_at, now)
+
+
+def expired_clause(cand: Any, now: dt.datetime):
+    """SQL twin of :func:`is_expired`."""
+    return or_(cand.status == CandidatureStatus.EXPIRED, overdue_clause(cand, now))
 
 
 def effective_status(status: str, deadline_at: dt.datetime, now: dt.datetime) -> str:
     return CandidatureStatus.EXPIRED if is_expired(status, deadline_at, now) else status
+
+
+def effective_status_sql(cand: Any, now: dt.datetime):
+    """SQL twin of :func:`effective_status`: a CASE giving the stored status or ``expired``."""
+    return case((overdue_clause(cand, now), literal(CandidatureStatus.EXPIRED.value)), else_=cand.status)
+
+
+def is_expiring(status: str, deadline_at: dt.datetime, now: dt.datetime, days: int = EXPIRING_DAYS) -> bool:
+    """Still waiting, not expired, and its deadline falls within ``days`` days."""
+    return status in CandidatureStatus.PENDING and now < deadline_at <= now + dt.timedelta(days=days)
+
+
+def expiring_clause(cand: Any, now: dt.datetime, days: int = EXPIRING_DAYS):
+    """SQL twin of :func:`is_expiring`."""
+    return and_(cand.status.in_(CandidatureStatus.PENDING), cand.deadline_at > now,
+                cand.deadline_at <= now + dt.timedelta(days=days))
+
+
+def remaining_places(max_students: int, accepted: int) -> int:
+    """Places an offer still has: its number of students minus its accepted candidatures (never < 0)."""
+    return max(0, int(max_students) - int(accepted))
+
+
+def remaining_places_sql(max_students: Any, accepted: Any):
+    """SQL twin of :func:`remaining_places` (two SQL expressions in, one out)."""
+    return case((max_students > accepted, max_students - accepted), else_=0)
+
+
+def has_places_clause(max_students: Any, accepted: Any):
+    """SQL: the offer has at least one remaining place."""
+    return max_students > accepted
 
 
 @dataclass(frozen=True)
@@ -69,7 +125,7 @@ MOTIVATION_MIN = 10
 MOTIVATION_MAX = 2000
 REFUSAL_MIN = 3
 REFUSAL_MAX = 1000
-REMINDER_DAYS = 3
+REMINDER_DAYS = EXPIRING_DAYS  # directors are reminded of what the dashboard lists as "à échéance"
 
 
 def motivation_problem(text: str) -> str | None:
@@ -133,11 +189,12 @@ def answer_refusal(status: str, deadline_at: dt.datetime, now: dt.datetime) -> s
 def is_due_for_reminder(status: str, deadline_at: dt.datetime, now: dt.datetime,
                         reminder_sent_at: dt.datetime | None) -> bool:
     """Pending, not expired, expiring within REMINDER_DAYS, and not reminded yet."""
-    return (
-        reminder_sent_at is None
-        and status in CandidatureStatus.PENDING
-        and now < deadline_at <= now + dt.timedelta(days=REMINDER_DAYS)
-    )
+    return reminder_sent_at is None and is_expiring(status, deadline_at, now, REMINDER_DAYS)
+
+
+def due_for_reminder_clause(cand: Any, now: dt.datetime):
+    """SQL twin of :func:`is_due_for_reminder`."""
+    return and_(cand.reminder_sent_at.is_(None), expiring_clause(cand, now, REMINDER_DAYS))
 
 
 # A student who cancelled a candidature ("Annuler ma candidature") may send it again once: a

@@ -15,7 +15,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from stdnum.fr import siret
+
 from stages.domain.text import clean_text, normalize_phone
+from stages.domain.vocabulary import OfferStatus, Period
 
 # --------------------------------------------------------------------------- limits
 
@@ -30,8 +33,6 @@ ENVIRONMENT_MIN, ENVIRONMENT_MAX = 10, 1000
 STUDENTS_MIN, STUDENTS_MAX = 1, 6000
 LUNCH_MIN, LUNCH_MAX = 8, 250
 
-TWO_WEEKS, WEEK_1, WEEK_2 = "two_weeks", "week_1", "week_2"
-PERIODS = (TWO_WEEKS, WEEK_1, WEEK_2)
 
 DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi")
 DAY_LABELS = {day: day.capitalize() for day in DAYS}
@@ -125,20 +126,12 @@ def _length_problem(value: str, label: str, *, minimum: int = 0, maximum: int, r
 
 
 def siret_problem(value: str) -> str | None:
-    """None when ``value`` is a valid SIRET: exactly 14 digits passing the Luhn check."""
+    """None when ``value`` is a valid SIRET: exactly 14 digits whose keys ``stdnum.fr.siret`` accepts
+    (Luhn on the SIREN and the SIRET; La Poste's establishments: sum of the digits divisible by 5)."""
     digits = re.sub(r"\s", "", value)
     if not re.fullmatch(r"\d{14}", digits):
         return "Le SIRET doit compter exactement 14 chiffres (sans lettre ni symbole)."
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        n = int(char)
-        if index % 2 == 1:
-            n *= 2
-            if n > 9:
-                n -= 9
-        total += n
-    # La Poste's establishments (SIREN 356000000) use another key: sum of the digits divisible by 5.
-    if total % 10 != 0 and not (digits.startswith("356000000") and sum(map(int, digits)) % 5 == 0):
+    if not siret.is_valid(digits):
         return "Ce SIRET n'existe pas (la clé de contrôle ne correspond pas) : vérifiez les 14 chiffres."
     return None
 
@@ -283,20 +276,28 @@ def validate_step2(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, s
     return values, errors
 
 
+def college_problem(level_college: bool, *, school: bool = True) -> str | None:
+    """The collège rule: an offer of a school is for lycéens only (None: nothing to say)."""
+    if school and level_college:
+        return f"{COLLEGE_REFUSED} : décochez « Collégiens (4ème et 3ème) »."
+    return None
+
+
 def validate_step3(data: Mapping[str, Any], *, school: bool = True) -> tuple[dict[str, Any], dict[str, str]]:
     """Étape 3, Le planning. ``school``: the DSDEN guidance applies (an offer of an école)."""
     errors: dict[str, str] = {}
     level_college = bool(data.get("level_college", False))
     level_lycee = bool(data.get("level_lycee", True))
-    if school and level_college:
-        errors["level_college"] = f"{COLLEGE_REFUSED} : décochez « Collégiens (4ème et 3ème) »."
+    college = college_problem(level_college, school=school)
+    if college:
+        errors["level_college"] = college
     if not level_lycee:
         errors["level_lycee"] = ("Cochez « Lycéens de 2de générale et technologique »"
                                  + (" : les stages en école s'adressent aux lycéens." if school else "."))
     period = data.get("period")
-    if period not in PERIODS:
+    if period not in Period.ALL:
         errors["period"] = "Choisissez la période du stage."
-    elif school and period != TWO_WEEKS:
+    elif school and period != Period.TWO_WEEKS:
         errors["period"] = "Cochez obligatoirement la période de 2 semaines (consigne de la DSDEN)."
     max_students = data.get("max_students")
     try:
@@ -359,6 +360,15 @@ def _get(offer_like: Any, name: str, default: Any = None) -> Any:
     return getattr(offer_like, name, default)
 
 
+# Every field the guidance reads: a query that checks offers selects these (and nothing less).
+GUIDANCE_FIELDS = (
+    "level_college", "level_lycee", "period", "daily_hours", "is_public", "public_employer_type", "sector",
+    "place_name", "reserved_lycee_id", "reserved_rep", "reserved_qpv",
+)
+# The offers the dashboard's "Offres hors consignes" checks (a draft is not finished yet).
+GUIDANCE_STATUSES = (OfferStatus.PUBLISHED, OfferStatus.UNPUBLISHED)
+
+
 def guidance_problems(offer_like: Any) -> list[str]:
     """What an offer of a school does differently from the DSDEN 71 guide, in French.
 
@@ -370,7 +380,7 @@ def guidance_problems(offer_like: Any) -> list[str]:
         problems.append(f"{COLLEGE_REFUSED} : le niveau « Collégiens » est coché.")
     if not _get(offer_like, "level_lycee", True):
         problems.append("Le niveau « Lycéens de 2de générale et technologique » n'est pas coché.")
-    if _get(offer_like, "period") != TWO_WEEKS:
+    if _get(offer_like, "period") != Period.TWO_WEEKS:
         problems.append("La période n'est pas celle de 2 semaines (consigne : cocher obligatoirement 2 semaines).")
     hours = _get(offer_like, "daily_hours") or {}
     if not any(isinstance(v, list | tuple) and len(v) == 2 and all(v) for v in hours.values()):
@@ -389,9 +399,23 @@ def guidance_problems(offer_like: Any) -> list[str]:
     return problems
 
 
+def autosave_snapshot(step: int, data: Mapping[str, Any]) -> tuple[int, str]:
+    """What the autosave compares between two reruns of a step: the step and its values."""
+    return step, repr(sorted(data.items()))
+
+
+def autosave_due(previous: tuple[int, str] | None, current: tuple[int, str]) -> bool:
+    """Save the draft when a value changed on the same step since the last rerun.
+
+    Not on the first rerun of a step (nothing typed yet: the values are those just loaded) nor
+    when the step changed (the step's own "Suivant" saves it).
+    """
+    return previous is not None and previous[0] == current[0] and previous != current
+
+
 def resume_step(step_reached: int, status: str) -> int:
     """The step a form opens on: the one after the last validated, or step 1 for a published offer."""
-    if status != "draft":
+    if status != OfferStatus.DRAFT:
         return 1
     return min(max(step_reached, 0) + 1, 3)
 

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 
 import bcrypt
 
+from stages.config import get_settings
+
 MIN_LENGTH = 12
 MAX_LENGTH = 128
 MAX_BYTES = 72  # bcrypt reads no further: a longer password is refused, never truncated
-# 12 in production; the test suite lowers it with BCRYPT_ROUNDS=4 to stay fast.
-BCRYPT_ROUNDS = int(os.environ.get("BCRYPT_ROUNDS", "12"))
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,7 @@ def hash_password(password: str, rounds: int | None = None) -> str:
     data = password.encode("utf-8")
     if len(data) > MAX_BYTES:
         raise ValueError("password longer than 72 bytes")
-    return bcrypt.hashpw(data, bcrypt.gensalt(rounds or BCRYPT_ROUNDS)).decode("ascii")
+    return bcrypt.hashpw(data, bcrypt.gensalt(rounds or get_settings().bcrypt_rounds)).decode("ascii")
 
 
 def verify_password(password: str, password_hash: str | None) -> bool:

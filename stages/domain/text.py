@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 controls and DEL, plus the bidirectional controls (U+202E "right-to-left override" makes
+# "gpj.exe" read "exe.jpg") and the invisible direction marks.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_text(value: str | None, *, multiline: bool = True) -> str:
@@ -20,15 +22,23 @@ def clean_text(value: str | None, *, multiline: bool = True) -> str:
     return value.strip()
 
 
+def strip_controls(value: str | None) -> str:
+    """What a user is still typing (a draft): normalised (NFC), without control or bidi characters,
+    but neither trimmed nor reflowed."""
+    if value is None:
+        return ""
+    return _CONTROL.sub("", unicodedata.normalize("NFC", str(value)))
+
+
 def normalize_email(value: str | None) -> str:
     return clean_text(value, multiline=False).lower()
 
 
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
 def is_valid_email(value: str) -> bool:
-    return len(value) <= 254 and EMAIL_RE.match(value) is not None
+    """Checked by ``email-validator`` (see stages.domain.emails)."""
+    from stages.domain.emails import is_valid_email as _check
+
+    return _check(value)
 
 
 def normalize_phone(value: str | None) -> str | None:

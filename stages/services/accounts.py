@@ -26,17 +26,15 @@ from sqlalchemy.exc import IntegrityError
 from db import read_session, write_session
 from db.models import AuthSession, Lycee, Role, School, StatusChange, TokenPurpose, User, UserToken
 from stages.config import get_settings
+from stages.domain import security
 from stages.domain.passwords import hash_password, password_problems, verify_password
 from stages.domain.text import circonscription_of, clean_text, is_valid_email, normalize_email
 from stages.domain.timeutil import utcnow
-from stages.services import auth, mail
+from stages.services import auth, mail, ratelimit
 from stages.services.auth import CurrentUser, to_current_user
 from stages.services.errors import ValidationError
 
-ACTIVATION_HOURS = 72
-RESET_HOURS = 2
 HANDOFF_SECONDS = 60
-REMEMBER_DAYS = 14
 COOKIE_NAME = "stages_session"
 
 FUNCTION_MIN, FUNCTION_MAX = 3, 150
@@ -44,11 +42,11 @@ NAME_MAX = 100
 
 RESET_SENT = (
     "Si un compte existe avec cette adresse électronique, un courriel vient de lui être envoyé avec "
-    f"un lien pour choisir un nouveau mot de passe. Ce lien est valable {RESET_HOURS} heures et ne sert qu'une fois."
+    f"un lien pour choisir un nouveau mot de passe. Ce lien est valable {security.RESET_HOURS} heures et ne sert qu'une fois."
 )
 ACTIVATION_SENT = (
     "Si un compte non encore activé existe avec cette adresse électronique, un nouveau message "
-    f"d'activation vient de lui être envoyé. Le lien qu'il contient est valable {ACTIVATION_HOURS} heures."
+    f"d'activation vient de lui être envoyé. Le lien qu'il contient est valable {security.ACTIVATION_HOURS} heures."
 )
 
 
@@ -78,6 +76,14 @@ def _find_token(session, token: str | None, purpose: str) -> UserToken | None:
     return session.scalar(
         select(UserToken).where(UserToken.token_hash == token_hash(token), UserToken.purpose == purpose)
         .with_for_update()
+    )
+
+
+def _retire_tokens(session, user_id: int, purpose: str, now: dt.datetime) -> None:
+    session.execute(
+        update(UserToken).where(UserToken.user_id == user_id, UserToken.purpose == purpose,
+                                UserToken.used_at.is_(None)).values(used_at=now)
+        .execution_options(synchronize_session=False)
     )
 
 
@@ -136,7 +142,7 @@ def _function_error(function: str) -> str | None:
 
 
 def signup_director(*, first_name: str, last_name: str, function: str, email: str, password: str,
-                    accepted_terms: bool, now: dt.datetime | None = None) -> SignupResult:
+                    accepted_terms: bool, now: dt.datetime | None = None, client: str | None = None) -> SignupResult:
     """« Se créer un compte en tant qu'offreur »: the school is found from its address."""
     first_name = clean_text(first_name, multiline=False)
     last_name = clean_text(last_name, multiline=False)
@@ -165,11 +171,11 @@ def signup_director(*, first_name: str, last_name: str, function: str, email: st
     if errors:
         raise ValidationError(next(iter(errors.values())), errors=errors)
     return _register(role=Role.DIRECTOR, first_name=first_name, last_name=last_name, function=function,
-                     email=address, password=password, school_id=school_id, lycee_id=None, now=now)
+                     email=address, password=password, school_id=school_id, lycee_id=None, now=now, client=client)
 
 
 def signup_student(*, first_name: str, last_name: str, lycee_id: int | None, email: str, password: str,
-                   accepted_terms: bool, now: dt.datetime | None = None) -> SignupResult:
+                   accepted_terms: bool, now: dt.datetime | None = None, client: str | None = None) -> SignupResult:
     """A student signs up with any address and chooses their lycée (général et technologique)."""
     first_name = clean_text(first_name, multiline=False)
     last_name = clean_text(last_name, multiline=False)
@@ -187,11 +193,12 @@ def signup_student(*, first_name: str, last_name: str, lycee_id: int | None, ema
     if errors:
         raise ValidationError(next(iter(errors.values())), errors=errors)
     return _register(role=Role.STUDENT, first_name=first_name, last_name=last_name, function=None,
-                     email=address, password=password, school_id=None, lycee_id=int(lycee_id), now=now)
+                     email=address, password=password, school_id=None, lycee_id=int(lycee_id), now=now, client=client)
 
 
 def _register(*, role: str, first_name: str, last_name: str, function: str | None, email: str, password: str,
-              school_id: int | None, lycee_id: int | None, now: dt.datetime | None) -> SignupResult:
+              school_id: int | None, lycee_id: int | None, now: dt.datetime | None,
+              client: str | None = None) -> SignupResult:
     """Create the account and mail its activation link; an existing address never gets a second account.
 
     When the address is taken (whatever its letter case, or by a concurrent signup), the page
@@ -203,9 +210,11 @@ def _register(*, role: str, first_name: str, last_name: str, function: str | Non
     result = SignupResult(f"{first_name} {last_name}", email)
     try:
         with write_session() as session:
+            may_mail = ratelimit.mail_request(session, "signup", email, client, now)
             existing = session.scalar(select(User).where(User.email == email))
             if existing is not None:
-                _mail_existing(session, existing, now)
+                if may_mail:
+                    _mail_existing(session, existing, now)
             else:
                 user = User(role=role, email=email, password_hash=password_hash, first_name=first_name,
                             last_name=last_name, function=function, school_id=school_id, lycee_id=lycee_id,
@@ -227,13 +236,15 @@ def _register(*, role: str, first_name: str, last_name: str, function: str | Non
 
 
 def _mail_activation(session, user: User, now: dt.datetime) -> None:
-    token = _issue(session, user.id, TokenPurpose.ACTIVATION, dt.timedelta(hours=ACTIVATION_HOURS), now)
+    # One activation link valid at a time: a new one retires the previous ones.
+    _retire_tokens(session, user.id, TokenPurpose.ACTIVATION, now)
+    token = _issue(session, user.id, TokenPurpose.ACTIVATION, dt.timedelta(hours=security.ACTIVATION_HOURS), now)
     mail.queue_mail(
         session, kind="activation", to=user.email,
         subject="Activez votre compte – Stages de seconde DSDEN 71",
         text=(f"Bienvenue {user.full_name}\n\nVotre compte a bien été enregistré ! Cliquez sur le bouton "
               "ci-dessous afin d'activer votre compte.\n\n"
-              f"Ce lien est valable {ACTIVATION_HOURS} heures et ne sert qu'une fois. Si vous n'avez pas créé "
+              f"Ce lien est valable {security.ACTIVATION_HOURS} heures et ne sert qu'une fois. Si vous n'avez pas créé "
               "de compte, ignorez ce message."),
         button=("Activer mon compte", _link("activation", token)),
     )
@@ -277,7 +288,7 @@ def activate(token: str | None, now: dt.datetime | None = None) -> ActivationRes
             raise ValidationError("Ce lien d'activation a déjà servi : demandez un nouveau message d'activation.",
                                   field="token")
         if row.expires_at <= now:
-            raise ValidationError(f"Ce lien d'activation a expiré (il est valable {ACTIVATION_HOURS} heures) : "
+            raise ValidationError(f"Ce lien d'activation a expiré (il est valable {security.ACTIVATION_HOURS} heures) : "
                                   "demandez un nouveau message d'activation ci-dessous.", field="token")
         row.used_at = now
         if user.activated_at is not None:
@@ -295,13 +306,17 @@ def _valid_address(email: str) -> str:
     return address
 
 
-def resend_activation(email: str, now: dt.datetime | None = None) -> str:
-    """Send a new activation link; the answer is the same whether or not the account exists."""
+def resend_activation(email: str, now: dt.datetime | None = None, client: str | None = None) -> str:
+    """Send a new activation link; the answer is the same whether or not the account exists.
+
+    At most ``ratelimit.MAILS_PER_ADDRESS`` mails an hour to one address; a client asking too often is refused.
+    """
     now = now or utcnow()
     address = _valid_address(email)
     with write_session() as session:
+        may_mail = ratelimit.mail_request(session, "activation", address, client, now)
         user = session.scalar(select(User).where(User.email == address))
-        if user is not None and user.activated_at is None and user.deactivated_at is None:
+        if may_mail and user is not None and user.activated_at is None and user.deactivated_at is None:
             _mail_activation(session, user, now)
     mail.send_now()
     return ACTIVATION_SENT
@@ -316,9 +331,10 @@ class LoginResult:
     handoff_token: str | None  # set when "Se souvenir de moi" was ticked: the page posts it to /app/session
 
 
-def login(email: str, password: str, remember: bool = False, now: dt.datetime | None = None) -> LoginResult:
+def login(email: str, password: str, remember: bool = False, now: dt.datetime | None = None,
+          client: str | None = None) -> LoginResult:
     """Check the credentials (with the lockout of ``auth.authenticate``); prepare the remembered login."""
-    user = auth.authenticate(email, password, now=now)
+    user = auth.authenticate(email, password, now=now, client=client)
     token = create_handoff(user.id, "remember", now=now) if remember else None
     return LoginResult(user, token)
 
@@ -350,7 +366,7 @@ def open_remembered_session(handoff_token: str | None, user_agent: str | None = 
         if user is None or not user.is_active:
             return None
         token = new_token()
-        expires = now + dt.timedelta(days=REMEMBER_DAYS)
+        expires = now + dt.timedelta(days=security.REMEMBER_DAYS)
         session.add(AuthSession(user_id=user.id, token_hash=token_hash(token), created_at=now, last_seen_at=now,
                                 expires_at=expires, user_agent=(user_agent or "")[:300] or None))
         return token, expires
@@ -366,7 +382,7 @@ def restore_session(cookie_token: str | None, now: dt.datetime | None = None) ->
     now = now or utcnow()
     with write_session() as session:
         row = session.scalar(select(AuthSession).where(AuthSession.token_hash == token_hash(cookie_token)))
-        if row is None or row.revoked_at is not None or row.expires_at <= now:
+        if row is None or not _alive(row, now):
             return None
         user = row.user
         if not user.is_active:
@@ -376,20 +392,38 @@ def restore_session(cookie_token: str | None, now: dt.datetime | None = None) ->
         return to_current_user(user)
 
 
+def _alive(row: AuthSession, now: dt.datetime) -> bool:
+    return (row.revoked_at is None and row.expires_at > now
+            and now - row.last_seen_at <= dt.timedelta(days=security.REMEMBER_IDLE_DAYS))
+
+
 def is_session_valid(cookie_token: str | None, now: dt.datetime | None = None) -> bool:
-    """Read-only check, made on every run of a remembered Streamlit session."""
-    if not cookie_token:
+    """Checked on every run of a remembered Streamlit session (records the activity once an hour)."""
+    if not isinstance(cookie_token, str) or not cookie_token or len(cookie_token) > 200:
         return False
     now = now or utcnow()
     with read_session() as session:
         row = session.scalar(select(AuthSession).where(AuthSession.token_hash == token_hash(cookie_token)))
-        return row is not None and row.revoked_at is None and row.expires_at > now
+        if row is None or not _alive(row, now):
+            return False
+        stale = now - row.last_seen_at > dt.timedelta(hours=1)
+    if stale:
+        with write_session() as session:
+            session.execute(update(AuthSession).where(AuthSession.token_hash == token_hash(cookie_token))
+                            .values(last_seen_at=now))
+    return True
 
 
 def _revoke_all(session, user_id: int, now: dt.datetime) -> None:
+    """Ends every login of the account: remembered ones (cookies), and every open browser session,
+    which checks the account's session generation on each rerun (``stages.ui.session``)."""
     session.execute(
         update(AuthSession).where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
         .values(revoked_at=now)
+    )
+    session.execute(
+        update(User).where(User.id == user_id).values(session_generation=User.session_generation + 1)
+        .execution_options(synchronize_session=False)
     )
 
 
@@ -418,19 +452,21 @@ def close_session_from_route(handoff_token: str | None, now: dt.datetime | None 
 # --------------------------------------------------------------------------- password reset
 
 
-def request_password_reset(email: str, now: dt.datetime | None = None) -> str:
-    """Mail a reset link (2 hours, single-use). The answer never says whether the address exists."""
+def request_password_reset(email: str, now: dt.datetime | None = None, client: str | None = None) -> str:
+    """Mail a reset link (2 hours, single-use). The answer never says whether the address exists, and
+    costs the same either way (the mail leaves in the background). Rate-limited as ``resend_activation``."""
     now = now or utcnow()
     address = _valid_address(email)
     with write_session() as session:
+        may_mail = ratelimit.mail_request(session, "reset", address, client, now)
         user = session.scalar(select(User).where(User.email == address))
-        if user is not None and user.deactivated_at is None:
-            token = _issue(session, user.id, TokenPurpose.PASSWORD_RESET, dt.timedelta(hours=RESET_HOURS), now)
+        if may_mail and user is not None and user.deactivated_at is None:
+            token = _issue(session, user.id, TokenPurpose.PASSWORD_RESET, dt.timedelta(hours=security.RESET_HOURS), now)
             mail.queue_mail(
                 session, kind="password_reset", to=user.email,
                 subject="Choisir un nouveau mot de passe – Stages de seconde DSDEN 71",
                 text=(f"Bonjour {user.full_name},\n\nVous avez demandé à choisir un nouveau mot de passe. "
-                      f"Ce lien est valable {RESET_HOURS} heures et ne sert qu'une fois.\n\n"
+                      f"Ce lien est valable {security.RESET_HOURS} heures et ne sert qu'une fois.\n\n"
                       "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : "
                       "votre mot de passe actuel reste valable."),
                 button=("Choisir un nouveau mot de passe", _link("mot-de-passe-oublie", token)),
@@ -441,11 +477,13 @@ def request_password_reset(email: str, now: dt.datetime | None = None) -> str:
 
 def _valid_reset(session, token: str | None, now: dt.datetime) -> UserToken:
     row = _find_token(session, token, TokenPurpose.PASSWORD_RESET)
-    if row is None or row.used_at is not None:
+    changed = row.user.password_changed_at if row is not None else None
+    if row is None or row.used_at is not None or (changed is not None and row.created_at < changed):
+        # A link issued before the password was last changed died with that change.
         raise ValidationError("Ce lien n'est pas valable ou a déjà servi : demandez un nouveau lien ci-dessous.",
                               field="token")
     if row.expires_at <= now:
-        raise ValidationError(f"Ce lien a expiré (il est valable {RESET_HOURS} heures) : demandez-en un nouveau "
+        raise ValidationError(f"Ce lien a expiré (il est valable {security.RESET_HOURS} heures) : demandez-en un nouveau "
                               "ci-dessous.", field="token")
     return row
 
@@ -472,16 +510,22 @@ def reset_password(token: str | None, new_password: str, now: dt.datetime | None
         )
         user.failed_login_count = 0
         user.locked_until = None
+        ratelimit.clear_prefix(session, f"login:{ratelimit.digest(user.email)}:")  # every client's lock lifts
         if user.activated_at is None and user.deactivated_at is None:
             user.activated_at = now  # the link proved the address, as the activation link would
         return user.email
 
 
-def _set_password(session, user: User, password: str, now: dt.datetime) -> None:
+def _set_password(session, user: User, password: str, now: dt.datetime) -> int:
+    """New password: every other login of the account ends, every reset link dies. Returns the new generation."""
     user.password_hash = hash_password(password)
     user.password_changed_at = now
     user.must_change_password = False  # a provisional password is replaced by the person's own
+    _retire_tokens(session, user.id, TokenPurpose.PASSWORD_RESET, now)
     _revoke_all(session, user.id, now)
+    session.flush()
+    session.refresh(user, ["session_generation"])
+    return user.session_generation
 
 
 # --------------------------------------------------------------------------- Mon compte
@@ -534,8 +578,11 @@ def update_profile(user: CurrentUser, *, first_name: str, last_name: str, functi
 
 
 def change_password(user: CurrentUser, *, current_password: str, new_password: str,
-                    now: dt.datetime | None = None) -> None:
-    """Asks for the current password; ends every remembered login of the account."""
+                    now: dt.datetime | None = None) -> int:
+    """Asks for the current password; ends every other login of the account (remembered or not).
+
+    Returns the account's new session generation: the caller's own session adopts it and goes on.
+    """
     now = now or utcnow()
     with write_session() as session:
         row = session.get(User, user.id)
@@ -546,4 +593,4 @@ def change_password(user: CurrentUser, *, current_password: str, new_password: s
             raise ValidationError(" ".join(problems), field="new_password")
         if verify_password(new_password, row.password_hash):
             raise ValidationError("Choisissez un mot de passe différent de l'actuel.", field="new_password")
-        _set_password(session, row, new_password, now)
+        return _set_password(session, row, new_password, now)

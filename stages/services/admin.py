@@ -29,16 +29,19 @@ from db.models import (
     User,
 )
 from stages.domain.calendar import school_year_for
+from stages.domain import candidatures as candidature_rules
 from stages.domain.candidatures import LABELS as CANDIDATURE_LABELS
 from stages.domain.text import clean_text, normalize_email
 from stages.domain.timeutil import fmt_date, fmt_datetime, paris_to_utc, today_paris, utcnow
 from stages.services import auth, campaigns, referential
 from stages.services.auth import ROLE_LABELS, CurrentUser
 from stages.services.errors import NotFound, ValidationError
-from stages.services.monitoring import DEFAULT_PAGE_SIZE, OFFER_STATUS_LABELS, ExportFile, Page, export_file
+from stages.services.exports import ExportFile, export_file
+from stages.services.monitoring.tables import OFFER_STATUS_LABELS
+from stages.services.pagination import DEFAULT_PAGE_SIZE, Page, count_rows, paginate
 from stages.services.permissions import require_role
 
-MIN_DELAY, MAX_DELAY = 1, 60
+MIN_DELAY, MAX_DELAY = candidature_rules.MIN_RESPONSE_DELAY_DAYS, candidature_rules.MAX_RESPONSE_DELAY_DAYS
 ADDRESS_MIN, ADDRESS_MAX = 8, 200
 USER_STATUS_LABELS = {"active": "Actif", "created": "Créé (non activé)", "deactivated": "Désactivé",
                       "updated": "Modifiée"}
@@ -294,9 +297,8 @@ def list_accounts(user: CurrentUser, *, search: str = "", role: str | None = Non
         query = query.where(or_(User.circonscription_id == circonscription_id,
                                 School.circonscription_id == circonscription_id))
     with read_session() as session:
-        total = int(session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0)
-        if page_size:
-            query = query.limit(page_size).offset((max(1, page) - 1) * page_size)
+        total = count_rows(session, query)
+        query = paginate(query, page, page_size)
         rows = session.execute(query).all()
     frame = pd.DataFrame(
         [(r.id, f"{r.first_name} {r.last_name}".strip(), r.email, ROLE_LABELS.get(r.role, r.role),
@@ -312,6 +314,32 @@ def _target(session, user: CurrentUser, target_id: int) -> User:
     if target is None or target.departement_code != user.departement_code:
         raise NotFound("Compte introuvable.")
     return target
+
+
+@dataclass(frozen=True)
+class AccountActions:
+    """What a coordinator may do on one account now (the page shows a button for each True)."""
+
+    id: int
+    label: str  # "Nom — adresse (État)", for the account picker
+    can_resend_activation: bool
+    can_deactivate: bool
+    can_reactivate: bool
+
+
+def account_actions(user: CurrentUser, target_id: int) -> AccountActions:
+    """The actions open on one account of the coordinator's département."""
+    user = _coordinator(user)
+    with read_session() as session:
+        target = _target(session, user, target_id)
+        deactivated = target.deactivated_at is not None
+        state = _state(target.activated_at, target.deactivated_at)
+        return AccountActions(
+            id=target.id, label=f"{target.full_name} — {target.email} ({state})",
+            can_resend_activation=not deactivated and target.activated_at is None,
+            can_deactivate=not deactivated,  # one's own account: the service says why not
+            can_reactivate=deactivated,
+        )
 
 
 def deactivate_account(user: CurrentUser, target_id: int, now: dt.datetime | None = None) -> str:
@@ -495,9 +523,8 @@ def history(user: CurrentUser, filters: HistoryFilters | None = None, page: int 
             func.lower(author.first_name + " " + author.last_name).like(pattern), author.email.like(pattern),
             func.lower(cast(author.role, String)).like(pattern)))
     with read_session() as session:
-        total = int(session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0)
-        if page_size:
-            query = query.limit(page_size).offset((max(1, page) - 1) * page_size)
+        total = count_rows(session, query)
+        query = paginate(query, page, page_size)
         frame = _history_frame(session.execute(query).all())
     return Page(frame, total, page, page_size)
 

@@ -15,13 +15,12 @@ from sqlalchemy.exc import IntegrityError
 from db import read_session, write_session
 from db.models import Circonscription, Lycee, Role, School, StatusChange, User
 from stages.config import get_settings
+from stages.domain import security
 from stages.domain.passwords import burn_time, hash_password, password_problems, verify_password
 from stages.domain.text import clean_text, is_valid_email, normalize_email
 from stages.domain.timeutil import utcnow
+from stages.services import ratelimit
 from stages.services.errors import NotFound, ServiceError, ValidationError
-
-MAX_FAILED_LOGINS = 8
-LOCKOUT_MINUTES = 15
 
 ROLE_LABELS = {
     Role.DIRECTOR: "Directeur / directrice d'école",
@@ -47,6 +46,7 @@ class CurrentUser:
     circonscription_id: int | None = None
     circonscription_name: str | None = None
     must_change_password: bool = False  # a provisional password: only "Mon compte" until it is changed
+    session_generation: int = 0  # the account's User.session_generation when this was read
 
     @property
     def full_name(self) -> str:
@@ -78,6 +78,7 @@ def to_current_user(user: User) -> CurrentUser:
         circonscription_id=circ.id if circ else None,
         circonscription_name=circ.short_name if circ else None,
         must_change_password=bool(user.must_change_password),
+        session_generation=user.session_generation or 0,
     )
 
 
@@ -102,47 +103,57 @@ class LoginRefused(ServiceError):
 INVALID_CREDENTIALS = "Adresse électronique ou mot de passe incorrect."
 
 
-def authenticate(email: str, password: str, now: dt.datetime | None = None) -> CurrentUser:
-    """Check an email and password; counts failures in the database and locks after 8.
+def authenticate(email: str, password: str, now: dt.datetime | None = None, client: str | None = None) -> CurrentUser:
+    """Check an email and password; ``security.MAX_FAILED_LOGINS`` failures from one client lock that
+    client out of the address for ``security.LOCKOUT_MINUTES``.
 
-    A wrong password and an unknown email get the same message.
+    The failures are counted per (address, client) in the database (``rate_limits``), for unknown
+    addresses exactly as for real accounts: the messages, the warning before the last attempt and
+    the lock are the same, and every answer costs one bcrypt check, so neither the text nor the
+    timing tells whether an account exists. A stranger's failures lock only the stranger's client,
+    never the account's owner elsewhere. ``client`` is the browser's address (None: command line).
     """
     now = now or utcnow()
     address = normalize_email(email)
+    key = f"login:{ratelimit.digest(address)}:{ratelimit.client_key(client)}"
     with write_session() as session:
         # Locked on PostgreSQL so that concurrent attempts from several app processes all count.
         user = session.scalar(select(User).where(User.email == address).with_for_update())
-        if user is None:
+        counter = ratelimit.read(session, key, window=security.FAILURE_MEMORY, now=now)
+        if security.is_locked(counter.blocked_until, now):
             burn_time(password)
-            raise LoginRefused(INVALID_CREDENTIALS, "invalid")
-        if user.locked_until and user.locked_until > now:
-            minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+            minutes = security.lock_minutes_left(counter.blocked_until, now)
             raise LoginRefused(
                 f"Trop de tentatives échouées : le compte est bloqué. Réessayez dans {minutes} minute(s) "
                 "ou réinitialisez votre mot de passe avec « Mot de passe oublié ? ».",
                 "locked",
             )
-        if not verify_password(password, user.password_hash):
-            if user.locked_until and user.locked_until <= now:
-                user.failed_login_count = 0
-                user.locked_until = None
-            user.failed_login_count += 1
-            remaining = MAX_FAILED_LOGINS - user.failed_login_count
-            if remaining <= 0:
-                user.locked_until = now + dt.timedelta(minutes=LOCKOUT_MINUTES)
-                session.commit()
+        if user is None:
+            burn_time(password)
+            valid = False
+        else:
+            valid = verify_password(password, user.password_hash)
+        if not valid:
+            count = counter.count + 1
+            remaining = security.attempts_left(count)
+            blocked = security.lock_until(now) if remaining <= 0 else None
+            ratelimit.store(session, key, count=count, blocked_until=blocked)
+            if user is not None:
+                user.failed_login_count += 1  # every failure of the account, all clients (shown to no one)
+            session.commit()
+            if blocked is not None:
                 raise LoginRefused(
-                    f"Trop de tentatives échouées : le compte est bloqué pendant {LOCKOUT_MINUTES} minutes.",
+                    f"Trop de tentatives échouées : le compte est bloqué pendant {security.LOCKOUT_MINUTES} minutes.",
                     "locked",
                 )
-            session.commit()
             message = INVALID_CREDENTIALS
             if remaining == 1:
                 message += (
                     " Attention : il vous reste une seule tentative avant le blocage du compte "
-                    f"pendant {LOCKOUT_MINUTES} minutes."
+                    f"pendant {security.LOCKOUT_MINUTES} minutes."
                 )
             raise LoginRefused(message, "invalid", remaining)
+        ratelimit.store(session, key, count=0, blocked_until=None)
         if user.deactivated_at is not None:
             raise LoginRefused("Ce compte a été désactivé. Contactez la DSDEN.", "deactivated")
         if user.activated_at is None:
@@ -238,12 +249,4 @@ def create_user(
         session.add(StatusChange(entity_type="user", entity_id=user.id, from_status=None,
                                  to_status="active" if activated else "created", author_id=author_id))
         session.flush()
-        return to_current_user(user)
-
-
-def get_user_by_email(email: str) -> CurrentUser:
-    with read_session() as session:
-        user = session.scalar(select(User).where(User.email == normalize_email(email)))
-        if user is None:
-            raise NotFound("Compte introuvable.")
         return to_current_user(user)

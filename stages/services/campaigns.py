@@ -9,12 +9,13 @@ from sqlalchemy import select
 
 from db import read_session, write_session
 from db.models import Campaign
+from stages.domain.vocabulary import Period
 from stages.config import get_settings
+from stages.domain import candidatures as candidature_rules
 from stages.domain.calendar import school_year_for, stage_dates, stage_year
 from stages.domain.timeutil import fmt_date, fmt_range, today_paris
 
 DEFAULT_HEAD_OFFICE = "DSDEN 71 - Cité Administrative - 24 bd Henri Dunant - 71000 Mâcon"
-DEFAULT_RESPONSE_DELAY_DAYS = 15
 
 
 @dataclass(frozen=True)
@@ -35,16 +36,16 @@ class CampaignView:
     def period_labels(self) -> dict[str, str]:
         """The three periods in the guide's words."""
         return {
-            "two_weeks": f"stage de 2 semaines ({fmt_range(self.week1_start, self.week2_end)})",
-            "week_1": f"stage de 1 semaine ({fmt_range(self.week1_start, self.week1_end)})",
-            "week_2": f"stage de 1 semaine ({fmt_range(self.week2_start, self.week2_end)})",
+            Period.TWO_WEEKS: f"stage de 2 semaines ({fmt_range(self.week1_start, self.week2_end)})",
+            Period.WEEK_1: f"stage de 1 semaine ({fmt_range(self.week1_start, self.week1_end)})",
+            Period.WEEK_2: f"stage de 1 semaine ({fmt_range(self.week2_start, self.week2_end)})",
         }
 
     def period_dates(self, period: str) -> tuple[dt.date, dt.date]:
         return {
-            "two_weeks": (self.week1_start, self.week2_end),
-            "week_1": (self.week1_start, self.week1_end),
-            "week_2": (self.week2_start, self.week2_end),
+            Period.TWO_WEEKS: (self.week1_start, self.week2_end),
+            Period.WEEK_1: (self.week1_start, self.week1_end),
+            Period.WEEK_2: (self.week2_start, self.week2_end),
         }[period]
 
     def calendar_rows(self, today: dt.date | None = None) -> list[tuple[str, str]]:
@@ -90,7 +91,7 @@ def default_campaign_values(school_year: str) -> dict:
         "week1_end": dates.week1_end,
         "week2_start": dates.week2_start,
         "week2_end": dates.week2_end,
-        "response_delay_days": DEFAULT_RESPONSE_DELAY_DAYS,
+        "response_delay_days": candidature_rules.DEFAULT_RESPONSE_DELAY_DAYS,
         "offers_open_on": dt.date(start, 9, 1),
         "students_access_on": dt.date(start, 9, 1),
         "head_office_address": DEFAULT_HEAD_OFFICE,

@@ -8,27 +8,44 @@ from sqlalchemy.exc import IntegrityError
 
 from db import read_session, write_session
 from db.models import FormDraft
+from stages.domain.candidatures import MOTIVATION_MAX
+from stages.domain.text import strip_controls
 from stages.services.auth import CurrentUser
 
-MAX_TEXT = 20_000  # far above any field's own limit: a draft is never where a limit is enforced
+MAX_TEXT = 20_000  # forms without a known limit
+KEY_MAX = 100  # FormDraft.form_key
+# A draft is cleaned and capped like the final field it will become (form key prefix -> limit).
+LIMITS = {"motivation:": MOTIVATION_MAX}
+
+
+def _key(form_key) -> str:
+    return strip_controls(str(form_key))[:KEY_MAX]
+
+
+def _limit(form_key: str) -> int:
+    return next((limit for prefix, limit in LIMITS.items() if form_key.startswith(prefix)), MAX_TEXT)
 
 
 def save_text(user: CurrentUser, form_key: str, text: str) -> None:
     """Keep ``text`` as the user's draft for ``form_key`` (an empty text removes the draft)."""
+    form_key = _key(form_key)
+    text = strip_controls(text)
     if not text or not text.strip():
         discard(user, form_key)
         return
-    _save(user, form_key, {"text": text[:MAX_TEXT]})
+    _save(user, form_key, {"text": text[:_limit(form_key)]})
 
 
 def save_fields(user: CurrentUser, form_key: str, fields: dict[str, str | float | None]) -> None:
-    """Keep the fields of a form not yet saved anywhere (texts cut at MAX_TEXT, numbers as they are)."""
-    data = {name: (value[:MAX_TEXT] if isinstance(value, str) else value) for name, value in fields.items()
-            if value is None or isinstance(value, (str, int, float))}
+    """Keep the fields of a form not yet saved anywhere (texts cleaned and cut at MAX_TEXT, numbers as they are)."""
+    form_key = _key(form_key)
+    data = {name: (strip_controls(value)[:MAX_TEXT] if isinstance(value, str) else value)
+            for name, value in fields.items() if value is None or isinstance(value, (str, int, float))}
     _save(user, form_key, {"fields": data})
 
 
 def load_fields(user: CurrentUser, form_key: str) -> dict | None:
+    form_key = _key(form_key)
     with read_session() as session:
         data = session.scalar(
             select(FormDraft.data).where(FormDraft.user_id == user.id, FormDraft.form_key == form_key)
@@ -54,6 +71,7 @@ def _save(user: CurrentUser, form_key: str, data: dict) -> None:
 
 
 def load_text(user: CurrentUser, form_key: str) -> str | None:
+    form_key = _key(form_key)
     with read_session() as session:
         data = session.scalar(
             select(FormDraft.data).where(FormDraft.user_id == user.id, FormDraft.form_key == form_key)
@@ -63,6 +81,7 @@ def load_text(user: CurrentUser, form_key: str) -> str | None:
 
 def discard(user: CurrentUser, form_key: str, session=None) -> None:
     """Remove a draft (inside the caller's unit of work when ``session`` is given)."""
+    form_key = _key(form_key)
     statement = delete(FormDraft).where(FormDraft.user_id == user.id, FormDraft.form_key == form_key)
     if session is not None:
         session.execute(statement)

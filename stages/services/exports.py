@@ -14,8 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from dataclasses import dataclass
 
 import pandas as pd
+
+from stages.services.errors import ValidationError
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -86,3 +89,27 @@ def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "Export") -> bytes:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=position + 1, max_col=position + 1):
                 cell.number_format = number_format
     return buffer.getvalue()
+
+
+MIME_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    file_name: str
+    mime: str
+    data: bytes
+
+
+def export_file(name: str, frame: pd.DataFrame, fmt: str, sheet_name: str | None = None) -> ExportFile:
+    """``frame`` as ``name.csv`` or ``name.xlsx`` (its sheet named ``sheet_name`` or ``name``), formula-safe."""
+    if fmt == "csv":
+        data = to_csv_bytes(frame)
+    elif fmt == "xlsx":
+        data = to_xlsx_bytes(frame, sheet_name=sheet_name or name)
+    else:
+        raise ValidationError("Format d'export inconnu : choisissez CSV ou XLSX.", field="format")
+    return ExportFile(f"{name}.{fmt}", MIME_TYPES[fmt], data)

@@ -21,13 +21,16 @@ from typing import Any
 from sqlalchemy import case, func, select, update
 
 from db import read_session, write_session
-from db.models import Campaign, Candidature, CandidatureStatus, Offer, OfferStatus, School, StatusChange
+from db.models import Campaign, Candidature, CandidatureStatus, Offer, OfferStatus, Period, School, StatusChange
+from stages.domain import candidatures as candidature_rules
 from stages.domain import offers as rules
 from stages.domain.calendar import next_school_year
+from stages.domain.ids import parse_id
 from stages.domain.text import circonscription_of, fmt_phone
 from stages.domain.timeutil import utcnow
 from stages.services import campaigns
 from stages.services.auth import CurrentUser
+from stages.services.candidatures.common import accepted_count
 from stages.services.errors import NotFound, PermissionDenied, ValidationError
 from stages.services.permissions import require_director
 
@@ -81,7 +84,7 @@ class OfferForm:
     # Étape 3
     level_college: bool = False
     level_lycee: bool = True
-    period: str = rules.TWO_WEEKS
+    period: str = Period.TWO_WEEKS
     max_students: int = 1
     same_hours: bool = False
     daily_hours: dict[str, list[str]] = field(default_factory=dict)
@@ -165,7 +168,7 @@ def _school_defaults(school: School, campaign: Campaign) -> dict[str, Any]:
         "accessibility": None,
         "level_college": False,
         "level_lycee": True,
-        "period": rules.TWO_WEEKS,
+        "period": Period.TWO_WEEKS,
         "max_students": 1,
         "same_hours": False,
         "daily_hours": {},
@@ -207,16 +210,23 @@ def _new_form(school: School, campaign: Campaign) -> OfferForm:
     )
 
 
+NOT_YOURS = "Cette offre n'existe pas, ou n'est pas une offre de votre école."
+
+
 def _own(session, user: CurrentUser, offer_id: int, *, lock: bool = False) -> Offer:
-    """The offer, if it belongs to the director's school."""
-    query = select(Offer).where(Offer.id == int(offer_id))
-    if lock:
-        query = query.with_for_update()
-    offer = session.scalar(query)
+    """The offer, if it belongs to the director's school. A missing offer and another school's get
+    the same answer, so that trying ids tells nothing about which offers exist."""
+    offer_id = parse_id(offer_id)
+    offer = None
+    if offer_id is not None:
+        query = select(Offer).where(Offer.id == offer_id)
+        if lock:
+            query = query.with_for_update()
+        offer = session.scalar(query)
     if offer is None:
-        raise NotFound("Cette offre n'existe pas (ou plus).")
+        raise NotFound(NOT_YOURS)
     if offer.school_id != user.school_id:
-        raise PermissionDenied("Cette offre n'est pas celle de votre école : vous ne pouvez ni la voir ni la modifier.")
+        raise PermissionDenied(NOT_YOURS)
     return offer
 
 
@@ -237,13 +247,6 @@ def _open_draft(session, user: CurrentUser, campaign_id: int) -> Offer | None:
 
 def _current_campaign(session) -> Campaign:
     return campaigns.get_or_create_campaign(session, campaigns.current_school_year())
-
-
-def _accepted_count(session, offer_id: int) -> int:
-    return session.scalar(
-        select(func.count()).select_from(Candidature)
-        .where(Candidature.offer_id == offer_id, Candidature.status == CandidatureStatus.ACCEPTED)
-    ) or 0
 
 
 def _refuse(errors: dict[str, str], step: int | None = None) -> None:
@@ -288,13 +291,6 @@ def load_form(user: CurrentUser, offer_id: int | None = None) -> OfferForm:
         return _new_form(school, campaign)
 
 
-def prefill(user: CurrentUser) -> OfferForm:
-    """A new form prefilled as the DSDEN guide instructs (nothing saved)."""
-    user = require_director(user)
-    with write_session() as session:
-        return _new_form(session.get(School, user.school_id), _current_campaign(session))
-
-
 def save_step(user: CurrentUser, step: int, data: dict[str, Any], *, offer_id: int | None = None,
               form_key: str | None = None) -> OfferForm:
     """Validate one step and save it as a draft (or into the published offer being edited).
@@ -317,7 +313,7 @@ def save_step(user: CurrentUser, step: int, data: dict[str, Any], *, offer_id: i
         if offer.status == OfferStatus.ARCHIVED:
             raise ValidationError("Cette offre est archivée : dupliquez-la pour la proposer à nouveau.")
         if step == 3 and offer.status != OfferStatus.DRAFT:
-            taken = _accepted_count(session, offer.id)
+            taken = accepted_count(session, offer.id)
             if values["max_students"] < taken:
                 raise ValidationError(
                     f"Vous avez déjà accepté {taken} élève(s) : le nombre d'élèves ne peut pas être inférieur.",
@@ -451,7 +447,7 @@ def list_offers(user: CurrentUser) -> list[OfferSummary]:
                 id=offer.id, title=offer.title or "(sans titre)", status=offer.status,
                 status_label=STATUS_LABELS.get(offer.status, offer.status), school_year=campaign.school_year,
                 period_label=labels.get(offer.period, ""), places_offered=offer.max_students,
-                places_taken=taken, places_remaining=max(offer.max_students - taken, 0),
+                places_taken=taken, places_remaining=candidature_rules.remaining_places(offer.max_students, taken),
                 candidatures=int(total or 0), step_reached=offer.step_reached, updated_at=offer.updated_at,
                 published_at=offer.published_at, is_current_campaign=campaign.school_year == current_year,
                 guidance=rules.guidance_problems(offer) if offer.status != OfferStatus.DRAFT else [],
@@ -570,5 +566,5 @@ def detail_lines(form: OfferForm) -> list[tuple[str, str]]:
 
 __all__ = [
     "OfferForm", "OfferSummary", "PublishResult", "STATUS_LABELS", "autosave", "delete_draft", "detail_lines", "duplicate",
-    "get_offer", "list_offers", "load_form", "prefill", "publish", "republish", "save_step", "unpublish",
+    "get_offer", "list_offers", "load_form", "publish", "republish", "save_step", "unpublish",
 ]

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from db import read_session, write_session
 from db.models import Circonscription, Lycee, School
 from stages.config import ROOT, get_settings
+from stages.domain.emails import email_problem
 from stages.domain.text import clean_text, normalize_phone
 
 DATA_DIR = ROOT / "data"
@@ -110,7 +111,57 @@ def _decode(data: bytes) -> str:
 
 
 def parse_file(data: bytes | str | Path, departement_code: str | None = None) -> ParsedFile:
-    """Read one referential file; raises ``ValueError`` (French message) when it is not one."""
+    """Read one referential file; raises ``ValueError`` (French message) when it is not one.
+
+    Every value is checked against its column's length (and addresses by ``email-validator``)
+    here, the same way for SQLite and PostgreSQL: a bad row is listed with its line and left out,
+    the good rows are imported.
+    """
+    # The csv module refuses a field over 131,072 characters with a bare csv.Error; read it, then refuse its row.
+    csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
+    try:
+        parsed = _parse_file(data, departement_code)
+    except csv.Error as exc:
+        raise ValueError(f"Fichier CSV illisible : {exc}.") from exc
+    return _check_columns(parsed)
+
+
+_ROW_KINDS = (("circonscriptions", Circonscription), ("schools", School), ("lycees", Lycee))
+
+
+def _check_columns(parsed: ParsedFile) -> ParsedFile:
+    for attribute, model in _ROW_KINDS:
+        kept = []
+        for line, values in getattr(parsed, attribute):
+            problems = []
+            for name, value in values.items():
+                column = model.__table__.c.get(name)
+                length = getattr(column.type, "length", None) if column is not None else None
+                if name == "email" and value:
+                    if email_problem(value) is not None:
+                        problems.append(f"adresse électronique invalide ({value[:60]})")
+                        continue
+                if length and isinstance(value, str) and len(value) > length:
+                    label = COLUMN_LABELS.get(name, name)
+                    problems.append(f"{label} trop long ({len(value)} caractères, {length} au plus)")
+            if problems:
+                parsed.errors.append((line, f"{values.get('uai') or values.get('code')} : " + " ; ".join(problems)))
+            else:
+                kept.append((line, values))
+        setattr(parsed, attribute, kept)
+    parsed.errors.sort(key=lambda e: e[0])
+    return parsed
+
+
+COLUMN_LABELS = {
+    "name": "nom", "short_name": "nom court", "address": "adresse", "address_complement": "complément d'adresse",
+    "postal_code": "code postal", "commune": "commune", "code_commune": "code commune", "phone": "téléphone",
+    "email": "adresse électronique", "sector": "secteur", "nature": "nature", "school_type": "type d'école",
+    "private_contract": "contrat privé", "state": "état", "academie_code": "code académie",
+}
+
+
+def _parse_file(data: bytes | str | Path, departement_code: str | None = None) -> ParsedFile:
     if isinstance(data, Path):
         data = data.read_bytes()
     text = _decode(data) if isinstance(data, bytes) else data.lstrip("\ufeff")

@@ -6,7 +6,8 @@
   deleted. Statuses, dates and the lycée stay, so the DSDEN's figures do not change.
 - Accounts of schools, the DSDEN and IENs with no login for 2 years are deactivated and
   anonymised the same way (their offers and history stay, without a name).
-- Expired or used links and ended remembered logins are deleted.
+- Expired or used links and ended remembered logins are deleted, and so are the counters of
+  login failures and mail requests idle for a day (``stages.services.ratelimit.purge``).
 
 Run daily by cron (``python manage.py purge-personal-data``); running it twice changes nothing.
 """
@@ -24,6 +25,7 @@ from db.models import AuthSession, Candidature, FormDraft, OutboxMail, Role, Sta
 from stages.domain.calendar import school_year_for
 from stages.domain.passwords import hash_password
 from stages.domain.timeutil import paris_to_utc, today_paris, utcnow
+from stages.services import ratelimit
 
 ANONYMOUS_DOMAIN = "anonyme.invalid"
 INACTIVE_YEARS = 2
@@ -38,6 +40,7 @@ class RetentionReport:
     mails_deleted: int
     tokens_deleted: int
     sessions_deleted: int
+    counters_deleted: int
     dry_run: bool
 
     def lines(self) -> list[str]:
@@ -50,6 +53,7 @@ class RetentionReport:
             f"  courriels supprimés : {self.mails_deleted}",
             f"  liens expirés ou utilisés supprimés : {self.tokens_deleted}",
             f"  connexions mémorisées terminées supprimées : {self.sessions_deleted}",
+            f"  compteurs de tentatives et de demandes oubliés : {self.counters_deleted}",
         ]
 
 
@@ -88,8 +92,9 @@ def purge_personal_data(today: dt.date | None = None, dry_run: bool = False) -> 
             or_(expired_tokens, UserToken.user_id.in_(ids)) if ids else expired_tokens))
         sessions = session.scalar(select(func.count()).select_from(AuthSession).where(
             or_(ended_sessions, AuthSession.user_id.in_(ids)) if ids else ended_sessions))
+        counters = ratelimit.purge(session, now)  # a dry run rolls this back below
         report = RetentionReport(len(student_ids), len(inactive_ids), motivations or 0, mails or 0,
-                                 tokens or 0, sessions or 0, dry_run)
+                                 tokens or 0, sessions or 0, counters, dry_run)
         if dry_run:
             session.rollback()
             return report

@@ -21,6 +21,7 @@ import plotly.graph_objects as go
 
 from stages.domain.schools import APPROXIMATE
 from stages.lru import LruCache
+from stages.ui.safe import chart_text
 
 BLEU_FRANCE = "#000091"
 BLEU_CLAIR = "#6A6AF4"
@@ -63,9 +64,21 @@ def _fingerprint(frame: pd.DataFrame) -> str:
 def _memoised(build):
     @functools.wraps(build)
     def wrapper(frame: pd.DataFrame) -> go.Figure:
-        return _figures.get_or_compute((build.__name__, _fingerprint(frame)), lambda: build(frame))
+        return _figures.get_or_compute((build.__name__, _fingerprint(frame)), lambda: build(_as_text(frame)))
 
     return wrapper
+
+
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Names (circonscriptions, schools, communes) shown as typed: Plotly renders ``<a href>``,
+    ``<b>``, ``<br>`` in labels and hovers, so their text is HTML-escaped (it shows ``&lt;`` as ``<``)."""
+    columns = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+    if not columns:
+        return frame
+    frame = frame.copy()
+    for column in columns:
+        frame[column] = frame[column].map(chart_text)
+    return frame
 
 
 def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:

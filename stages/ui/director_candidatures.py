@@ -9,12 +9,14 @@ from __future__ import annotations
 import streamlit as st
 
 from stages.domain.candidatures import TABS
-from stages.services import candidatures as service
+from stages.services.candidatures import answers
+from stages.services.candidatures import exports as candidature_exports, inbox as inboxes
 from stages.services.auth import CurrentUser
 from stages.services.errors import ServiceError
+from stages.ui.downloads import download_buttons
 from stages.ui.responsive import inbox_rows_as_cards
-from stages.ui.safe import md_escape
 from stages.ui.session import flash
+from stages.ui.safe import alert
 
 OPEN_KEY = "cand_open"
 CONFIRM_KEY = "cand_confirm_accept"  # the candidature whose "Accepter" waits for its confirmation
@@ -47,7 +49,7 @@ def _clear_checks(ids: list[int]) -> None:
         st.session_state.pop(f"cand_all_{tab}", None)
 
 
-def _table(tab: str, rows: list[service.InboxRow]) -> None:
+def _table(tab: str, rows: list[inboxes.InboxRow]) -> None:
     answerable = [r.id for r in rows if r.can_answer]
     inbox_rows_as_cards(HEADINGS)
     head = st.container(key=f"inbox_head_{tab}").columns(COLUMNS, vertical_alignment="center")
@@ -76,10 +78,10 @@ def _table(tab: str, rows: list[service.InboxRow]) -> None:
 
 def _detail(user: CurrentUser, candidature_id: int) -> None:
     try:
-        detail = service.open_candidature(user, candidature_id)
+        detail = inboxes.open_candidature(user, candidature_id)
     except ServiceError as exc:
         st.session_state.pop(OPEN_KEY, None)
-        st.error(exc.message)
+        alert("error", exc.message)
         return
     with st.container(border=True):
         st.markdown("**Candidature de l'élève**")
@@ -94,16 +96,16 @@ def _detail(user: CurrentUser, candidature_id: int) -> None:
             st.markdown("**Motif du refus**")
             st.text(detail.refusal_reason)
         if detail.why_not:
-            st.info(detail.why_not)
+            alert("info", detail.why_not)
         else:
             left, right = st.columns(2)
             if st.session_state.get(CONFIRM_KEY) == detail.id:
                 # One click more before an answer that cannot be undone.
-                left.warning(f"Accepter la candidature de {md_escape(detail.student_name)} ? {IRREVERSIBLE}")
+                alert("warning", f"Accepter la candidature de {detail.student_name} ? {IRREVERSIBLE}", where=left)
                 yes, no = left.columns(2)
                 if yes.button("Confirmer l'acceptation", type="primary", key=f"cand_accept_yes_{detail.id}"):
                     st.session_state.pop(CONFIRM_KEY, None)
-                    _act(lambda: f"Candidature de {service.accept(user, detail.id)} acceptée.", [detail.id],
+                    _act(lambda: f"Candidature de {answers.accept(user, detail.id)} acceptée.", [detail.id],
                          where=left)
                 if no.button("Annuler", key=f"cand_accept_no_{detail.id}"):
                     st.session_state.pop(CONFIRM_KEY, None)
@@ -114,7 +116,7 @@ def _detail(user: CurrentUser, candidature_id: int) -> None:
             reason = right.text_area("Motif du refus", key=f"cand_reason_{detail.id}", max_chars=1000,
                                      help="Obligatoire : il est transmis à l'élève.")
             if right.button("Refuser", key=f"cand_refuse_{detail.id}"):
-                _act(lambda: f"Candidature de {service.refuse(user, detail.id, reason)} refusée.", [detail.id],
+                _act(lambda: f"Candidature de {answers.refuse(user, detail.id, reason)} refusée.", [detail.id],
                      where=right)
         if st.button("Fermer", key="cand_close"):
             st.session_state.pop(OPEN_KEY, None)
@@ -126,7 +128,7 @@ def _act(action, ids: list[int], where=st) -> None:
     try:
         message = action()
     except ServiceError as exc:
-        where.error(exc.message)
+        alert("error", exc.message, where=where)  # it may quote a name a user typed
         return
     flash(message)
     st.session_state.pop(OPEN_KEY, None)
@@ -134,14 +136,14 @@ def _act(action, ids: list[int], where=st) -> None:
     st.rerun()
 
 
-def _bulk(user: CurrentUser, rows: list[service.InboxRow]) -> None:
+def _bulk(user: CurrentUser, rows: list[inboxes.InboxRow]) -> None:
     checked = [r.id for r in rows if st.session_state.get(_check_key(r.id))]
     st.caption(f"Candidatures cochées : {len(checked)}")
     left, right = st.columns(2)
     accept_all = False
     if checked and st.session_state.get(BULK_CONFIRM_KEY) == checked:
         names = ", ".join(r.student_name for r in rows if r.id in checked)
-        left.warning(f"Accepter {len(checked)} candidature(s) : {md_escape(names)} ? {IRREVERSIBLE}")
+        alert("warning", f"Accepter {len(checked)} candidature(s) : {names} ? {IRREVERSIBLE}", where=left)
         yes, no = left.columns(2)
         accept_all = yes.button("Confirmer l'acceptation", type="primary", key="cand_bulk_accept_yes")
         if no.button("Annuler", key="cand_bulk_accept_no"):
@@ -156,9 +158,9 @@ def _bulk(user: CurrentUser, rows: list[service.InboxRow]) -> None:
         return
     st.session_state.pop(BULK_CONFIRM_KEY, None)
     try:
-        result = service.bulk_accept(user, checked) if accept_all else service.bulk_refuse(user, checked, reason)
+        result = answers.bulk_accept(user, checked) if accept_all else answers.bulk_refuse(user, checked, reason)
     except ServiceError as exc:
-        (right if refuse_all else left).error(exc.message)
+        alert("error", exc.message, where=right if refuse_all else left)
         return
     verb = "acceptée(s)" if accept_all else "refusée(s)"
     if result.done:
@@ -176,7 +178,7 @@ def render(user: CurrentUser) -> None:
     if st.session_state.get(OPEN_KEY):
         # Opened first: opening marks it "Lue", and the rows read below then say so too.
         _detail(user, int(st.session_state[OPEN_KEY]))
-    inbox = service.director_inbox(user)
+    inbox = inboxes.director_inbox(user)
     notice.warning(
         "**⚠ Délai de réponse aux élèves**\n\n"
         f"Le délai de traitement des candidatures des élèves est de {inbox.delay_days} jours . Au delà de ce délai, "
@@ -195,12 +197,8 @@ def render(user: CurrentUser) -> None:
             _table(tab, rows)
             if tab == "Reçues" and rows:
                 _bulk(user, rows)
-    left, right, _ = st.columns([1, 1, 3])
-    left.download_button("Exporter (CSV)", data=lambda: service.export_candidatures(user, "csv"),
-                         file_name="candidatures.csv", mime="text/csv", key="cand_export_csv")
-    right.download_button("Exporter (XLSX)", data=lambda: service.export_candidatures(user, "xlsx"),
-                          file_name="candidatures.xlsx", key="cand_export_xlsx",
-                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    download_buttons("cand_export", "candidatures", lambda fmt: candidature_exports.export_candidatures(user, fmt),
+                     label="Exporter ({fmt})", widths=(1, 1, 3))
 
 
 def render_conventions(user: CurrentUser) -> None:
@@ -208,7 +206,7 @@ def render_conventions(user: CurrentUser) -> None:
         "La génération de la convention de stage pré-remplie (PDF) arrivera dans une prochaine version. "
         "Voici dès maintenant les candidatures acceptées, pour lesquelles une convention sera à établir."
     )
-    rows = service.list_conventions(user)
+    rows = candidature_exports.list_conventions(user)
     if not rows:
         st.text("Aucune candidature acceptée pour le moment.")
         return

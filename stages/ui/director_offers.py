@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from db.models import OfferStatus
+from stages.domain.vocabulary import OfferStatus
 from stages.domain.timeutil import fmt_datetime
 from stages.services import offers as service
 from stages.services.auth import CurrentUser
 from stages.services.errors import ServiceError
 from stages.ui import offer_form
-from stages.ui.offer_form import md_escape
+from stages.ui.safe import md_escape
 from stages.ui.session import flash
+from stages.ui.safe import alert
 
 FORM_PAGE = "pages/director_offer_form.py"
 BADGES = {OfferStatus.DRAFT: "orange", OfferStatus.PUBLISHED: "green", OfferStatus.UNPUBLISHED: "gray",
@@ -34,7 +35,7 @@ def _act(action, offer_id: int, message: str, user: CurrentUser) -> None:
     try:
         result = action(user, offer_id)
     except ServiceError as exc:
-        st.error(exc.message)
+        alert("error", exc.message)
         return
     flash(message)
     if action is service.duplicate:
@@ -66,7 +67,7 @@ def _card(user: CurrentUser, row: service.OfferSummary) -> None:
         if row.status == OfferStatus.PUBLISHED and row.places_remaining == 0:
             st.info("Toutes les places sont prises.", icon=":material/event_busy:")
         for problem in row.guidance:
-            st.warning(f"Consigne DSDEN : {problem}", icon=":material/rule:")
+            alert("warning", f"Consigne DSDEN : {problem}", icon=":material/rule:")
         buttons = st.columns(5)
         key = f"offer_{row.id}"
         if row.status == OfferStatus.DRAFT:

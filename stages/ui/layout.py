@@ -8,18 +8,18 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from db import ensure_database
 from stages.services.auth import ROLE_LABELS, CurrentUser
 from stages.services.errors import ServiceError
+from stages.services.maintenance import prepare_database
 from stages.ui import session
-from stages.ui.safe import md_escape
+from stages.ui.safe import alert, md_escape
 
 log = logging.getLogger("stages")
 
 
 @st.cache_resource(show_spinner=False)
 def _migrated() -> bool:
-    ensure_database()
+    prepare_database()
     return True
 
 
@@ -34,7 +34,7 @@ def guard() -> Iterator[None]:
     try:
         yield
     except ServiceError as exc:
-        st.error(exc.message)
+        alert("error", exc.message)
     except Exception:  # noqa: BLE001 - logged in full on the server
         log.exception("Erreur inattendue")
         st.error(

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from db.models import Role
-from stages.config import get_settings
+from stages.domain.vocabulary import Role
+from stages.services import mail
 from stages.services.auth import CurrentUser
+from stages.ui.safe import label_text
 
 
 def _page(path: str, title: str, icon: str, url: str, default: bool = False) -> st.Page:
@@ -26,11 +27,12 @@ def public_pages() -> dict[str, list[st.Page]]:
         _page("terms.py", "Conditions d'utilisation", ":material/gavel:", "conditions-utilisation"),
         _page("privacy.py", "Politique de confidentialité", ":material/shield:", "confidentialite"),
     ]
-    return {"Stages de seconde": pages, "Informations": info + _dev_pages()}
+    return {"Stages de seconde": pages, "Informations": info}
 
 
-def _dev_pages() -> list[st.Page]:
-    if get_settings().dev_outbox:
+def _dev_pages(user: CurrentUser) -> list[st.Page]:
+    """The developers' outbox shows activation and reset links: DEV_OUTBOX and a coordinator only."""
+    if mail.dev_outbox_enabled(user):
         return [_page("dev_outbox.py", "Courriels envoyés (dév.)", ":material/outgoing_mail:", "courriels")]
     return []
 
@@ -54,6 +56,7 @@ ROLE_MAIN_PAGES: dict[str, list[tuple[str, str, str, str, bool]]] = {
         ("admin_referential.py", "Référentiel", ":material/database:", "referentiel", False),
         ("admin_accounts.py", "Comptes", ":material/group:", "comptes", False),
         ("admin_history.py", "Historique", ":material/history:", "historique", False),
+        ("admin_mails.py", "Courriels non remis", ":material/unsubscribe:", "courriels-non-remis", False),
     ],
 }
 ACCOUNT_URL = "mon-compte"
@@ -89,14 +92,14 @@ def role_pages(user: CurrentUser) -> dict[str, list[st.Page]]:
         _page("account.py", "Mon compte", ":material/account_circle:", ACCOUNT_URL),
         _page("terms.py", "Conditions d'utilisation", ":material/gavel:", "conditions-utilisation"),
         _page("privacy.py", "Politique de confidentialité", ":material/shield:", "confidentialite"),
-        *_dev_pages(),
+        *_dev_pages(user),
     ]
     # Streamlit serves the default page at "/" only, and its own path ("/espace") would answer
     # "Page not found". So the role's home is the default page (highlighted in the menu at "/"),
     # and its path, which links in mails and bookmarks use, opens the same file through a hidden alias.
     main = []
     for path, title, icon, url, default in ROLE_MAIN_PAGES[user.role]:
-        label = title.format(space=user.space_name)
+        label = title.format(space=label_text(user.space_name))  # a typed name: no Markdown in the menu
         if default:
             main.append(_page(path, label, icon, "accueil", default=True))
             main.append(st.Page(f"pages/{path}", title=label, icon=icon, url_path=url, visibility="hidden"))

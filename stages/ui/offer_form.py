@@ -11,15 +11,18 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import uuid
+from enum import Enum
 from typing import Any
 
 import streamlit as st
 
 from stages.domain import offers as rules
+from stages.domain.ids import parse_id
+from stages.domain.vocabulary import OfferStatus, Period
 from stages.services.offers import OfferForm
 from stages.ui.field_errors import clear, on_change
 from stages.ui.live_counter import follow_typing
-from stages.ui.safe import md_escape  # noqa: F401 - re-exported for the offer pages
+from stages.ui.safe import alert
 
 MODEL, STEP, OFFER_ID, ERRORS, FORM_KEY, META = "of_model", "of_step", "of_offer_id", "of_errors", "of_form_key", "of_meta"
 W = "of_w_"
@@ -34,10 +37,10 @@ def reset_state() -> None:
 
 def requested_offer_id() -> int | None:
     raw = st.query_params.get("offre")
-    try:
-        return int(raw) if raw else None
-    except ValueError:
+    if not raw:
         return None
+    # An id that cannot exist (?offre=99999999999999999999999) gets the service's "not your offer" answer.
+    return parse_id(raw) or 0
 
 
 def needs_loading(target: int | None) -> bool:
@@ -48,7 +51,7 @@ def needs_loading(target: int | None) -> bool:
         return True
     meta = st.session_state.get(META, {})
     # Reached from the menu while another (published) offer was being edited: start afresh.
-    return target is None and meta.get("status") not in (None, "draft")
+    return target is None and meta.get("status") not in (None, OfferStatus.DRAFT)
 
 
 def load(form: OfferForm) -> None:
@@ -92,7 +95,7 @@ def errors() -> dict[str, str]:
 def field_error(name: str) -> None:
     message = errors().get(name)
     if message:
-        st.error(message, icon=":material/error:")
+        alert("error", message, icon=":material/error:")
 
 
 def guidance(name: str) -> None:
@@ -115,7 +118,8 @@ def _hours_changed(day: str) -> None:
 def _seed(name: str, value: Any) -> str:
     key = W + name
     if key not in st.session_state:
-        st.session_state[key] = value
+        # A widget holds plain values: Streamlit would try to coerce an Enum member into the options' type.
+        st.session_state[key] = value.value if isinstance(value, Enum) else value
     return key
 
 
@@ -160,8 +164,8 @@ def yes_no(name: str, label: str) -> bool:
 
 
 def period(labels: dict[str, str]) -> str:
-    key = _seed("period", model().get("period") or rules.TWO_WEEKS)
-    value = st.radio("Sur quelle période proposez-vous ce stage pour les lycéens ?", list(rules.PERIODS), key=key,
+    key = _seed("period", model().get("period") or Period.TWO_WEEKS)
+    value = st.radio("Sur quelle période proposez-vous ce stage pour les lycéens ?", list(Period.ALL), key=key,
                      format_func=lambda p: labels.get(p, p), **_fixes("period"))
     field_error("period")
     model()["period"] = value

@@ -11,6 +11,7 @@ import time
 
 import streamlit as st
 
+from stages.domain import security
 from stages.services import accounts, auth
 from stages.services.auth import CurrentUser
 from stages.ui.safe import md_escape
@@ -18,11 +19,20 @@ from stages.ui.safe import md_escape
 USER_KEY = "user_id"
 LAST_SEEN_KEY = "last_seen"
 REMEMBERED_KEY = "remembered"
+GENERATION_KEY = "_session_generation"
 COOKIE_TOKEN_KEY = "_remember_cookie"
 RESTORE_TRIED_KEY = "_restore_tried"
 PENDING_POST_KEY = "_pending_post"
 FLASH_KEY = "flash"
-INACTIVITY_SECONDS = 30 * 60
+
+
+def client_address() -> str | None:
+    """The browser's address, for the per-client counters (login failures, mails on request)."""
+    try:
+        value = st.context.ip_address
+    except Exception:  # noqa: BLE001 - no browser behind this run (AppTest, bare mode)
+        return None
+    return value if isinstance(value, str) and value else None
 
 
 def flash(message: str, kind: str = "success") -> None:
@@ -40,6 +50,7 @@ def login(user: CurrentUser, remembered: bool = False, cookie_token: str | None 
     st.session_state[USER_KEY] = user.id
     st.session_state[LAST_SEEN_KEY] = time.time()
     st.session_state[REMEMBERED_KEY] = remembered
+    st.session_state[GENERATION_KEY] = user.session_generation
     if cookie_token:
         st.session_state[COOKIE_TOKEN_KEY] = cookie_token
 
@@ -68,8 +79,11 @@ def logout() -> None:
         st.session_state[PENDING_POST_KEY] = ("/app/logout", token, "Déconnexion en cours…")
 
 
-def forget_remembered() -> None:
-    """After a password change: this session goes on as an ordinary one (its cookie was revoked)."""
+def forget_remembered(generation: int | None = None) -> None:
+    """After a password change: this session goes on as an ordinary one (its cookie was revoked),
+    with the account's new session generation (every other session of the account ends)."""
+    if generation is not None:
+        st.session_state[GENERATION_KEY] = generation
     st.session_state[REMEMBERED_KEY] = False
     st.session_state.pop(COOKIE_TOKEN_KEY, None)
     st.session_state[LAST_SEEN_KEY] = time.time()
@@ -107,7 +121,7 @@ def _restore() -> CurrentUser | None:
 
 
 def current_user() -> CurrentUser | None:
-    """The user of this session, or None; ends the session after 30 minutes of inactivity.
+    """The user of this session, or None; ends the session after ``security.IDLE_MINUTES`` of inactivity.
 
     A new session (reload, new tab, restarted browser) is restored from the remembered-login
     cookie; a remembered session ends as soon as that login is revoked (logout elsewhere,
@@ -123,9 +137,10 @@ def current_user() -> CurrentUser | None:
     now = time.time()
     last = st.session_state.get(LAST_SEEN_KEY, now)
     remembered = st.session_state.get(REMEMBERED_KEY)
-    if not remembered and now - last > INACTIVITY_SECONDS:
+    if security.is_idle(last, now, bool(remembered)):
         _clear()
-        flash("Votre session a expiré après 30 minutes d'inactivité : reconnectez-vous.", "warning")
+        flash(f"Votre session a expiré après {security.IDLE_MINUTES} minutes d'inactivité : reconnectez-vous.",
+              "warning")
         return None
     if remembered and not accounts.is_session_valid(st.session_state.get(COOKIE_TOKEN_KEY)):
         _clear()
@@ -135,6 +150,13 @@ def current_user() -> CurrentUser | None:
     user = auth.load_user(int(user_id))
     if user is None:
         _clear()
+        return None
+    # The password was changed or reset, or "Se déconnecter" was used, in another session: this one ends.
+    if st.session_state.setdefault(GENERATION_KEY, user.session_generation) != user.session_generation:
+        _clear()
+        st.session_state[RESTORE_TRIED_KEY] = True
+        flash("Votre session a pris fin (mot de passe changé ou déconnexion depuis un autre appareil) : "
+              "reconnectez-vous.", "warning")
         return None
     st.session_state[LAST_SEEN_KEY] = now
     return user

@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from db.models import Role
 from stages.services import accounts, auth, mail, referential
+from tests.factories import user_by_email
 
 PASSWORD = "Mot-de-passe-2025!"
 DIRECTOR_EMAIL = "ce.0710020l@ac-dijon.fr"
@@ -102,7 +103,7 @@ def test_student_signup_chooses_a_lycee_instead_of_a_function(sqlite_url):
     at.checkbox(key="signup_terms").check()
     at.button(key="signup_submit").click().run()
     assert at.title[0].value == "Plus qu'une étape..."
-    assert auth.get_user_by_email("lea.martin@example.fr").role == Role.STUDENT
+    assert user_by_email("lea.martin@example.fr").role == Role.STUDENT
 
 
 def activation_token() -> str:
@@ -191,8 +192,8 @@ def test_mon_compte_changes_name_function_and_password(sqlite_url):
     inputs["Prénom"].input("Hugo")
     inputs["Fonction au sein de l'entreprise"].input("Directeur d'école")
     at.button[0].click().run()
-    assert auth.get_user_by_email(DIRECTOR_EMAIL).first_name == "Hugo"
-    assert auth.get_user_by_email(DIRECTOR_EMAIL).function == "Directeur d'école"
+    assert user_by_email(DIRECTOR_EMAIL).first_name == "Hugo"
+    assert user_by_email(DIRECTOR_EMAIL).function == "Directeur d'école"
     at.text_input(key="account_current_password").input("Mauvais-mot-2025!")
     at.text_input(key="account_new_password").input("Nouveau-mot-2025?")
     at.button[1].click().run()
@@ -212,3 +213,36 @@ def test_terms_and_privacy_are_real_pages(sqlite_url):
     page = texts(at)
     assert at.title[0].value == "Politique de confidentialité"
     assert "anonymisées à la fin de l'année scolaire" in page and "2 ans" in page and "DSDEN" in page
+
+
+def test_a_session_ends_when_the_password_is_changed_elsewhere(sqlite_url):
+    """Issue 10: an ordinary (not remembered) session used to survive a password change or reset."""
+    from stages.services import auth as auth_service
+    from tests.app.conftest import make_app
+
+    user = auth_service.create_user(role=Role.STUDENT, email="lea@example.fr", password=PASSWORD,
+                                    first_name="Léa", last_name="Martin")
+    at = make_app(user.id).run()
+    assert at.title[0].value == "Offres de stage"
+    # The same account changes its password from another device.
+    accounts.change_password(auth_service.load_user(user.id), current_password=PASSWORD,
+                             new_password="Nouveau-mot-2025?")
+    at.run()
+    assert "user_id" not in at.session_state
+    assert any("Votre session a pris fin" in w.value for w in at.warning)
+
+
+def test_changing_ones_own_password_keeps_this_session(sqlite_url):
+    from stages.services import auth as auth_service
+    from tests.app.conftest import open_page as open_as
+
+    user = auth_service.create_user(role=Role.STUDENT, email="lea@example.fr", password=PASSWORD,
+                                    first_name="Léa", last_name="Martin")
+    at = open_as(user.id, "account.py")
+    at.text_input(key="account_current_password").input(PASSWORD)
+    at.text_input(key="account_new_password").input("Nouveau-mot-2025?")
+    next(b for b in at.button if b.label == "Changer le mot de passe").click().run()
+    assert any("mot de passe a été changé" in s.value for s in at.success)
+    assert at.session_state["user_id"] == user.id
+    at.run()
+    assert at.session_state["user_id"] == user.id

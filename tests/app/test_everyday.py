@@ -159,9 +159,9 @@ def test_dashboard_filters_public_private_and_maps_every_school(sqlite_url):
     import json
     import re
 
-    from stages.services import monitoring
+    from stages.services.monitoring.cache import clear_cache
 
-    monitoring.clear_cache()
+    clear_cache()
     coordinator = make_user(Role.COORDINATOR)
     at = open_page(coordinator, "dashboard.py")
     assert not at.exception

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from db import get_engine
 from db.models import CandidatureStatus, OfferStatus, Role
 from stages.domain.timeutil import utcnow
-from stages.services import monitoring
+from stages.services.monitoring import cache as monitoring_cache, exports as monitoring_exports, scope
 from tests.app.conftest import make_app, open_page
 from tests.factories import make_candidature, make_offer, make_user
 
@@ -24,7 +24,7 @@ def circ_id(code: str) -> int:
 
 @pytest.fixture
 def world(sqlite_url):
-    monitoring.clear_cache()
+    monitoring_cache.clear_cache()
     now = utcnow()
     macon = make_user(Role.DIRECTOR, uai="0711989B")  # Mâcon Nord
     louhans = make_user(Role.DIRECTOR, uai="0710895M")  # Louhans
@@ -110,8 +110,8 @@ def test_dashboard_for_an_ien_shows_their_circonscription_only(world):
     from stages.services import auth
 
     ien = auth.load_user(world["ien"])
-    for table in monitoring.EXPORTS:
-        data = monitoring.export_table(ien, table, "csv", monitoring.Filters(circonscription_ids=(world["louhans"],)),
+    for table in monitoring_exports.EXPORTS:
+        data = monitoring_exports.export_table(ien, table, "csv", scope.Filters(circonscription_ids=(world["louhans"],)),
                                        circonscription_id=world["macon"]).data.decode("utf-8-sig")
         assert "Louhans" not in data and "0710895M" not in data, table
 

@@ -206,7 +206,12 @@ def test_another_schools_offer_is_refused_without_traceback(sqlite_url):
     at.query_params["offre"] = str(offer_id)
     at.run()
     assert not at.exception
-    assert any("n'est pas celle de votre école" in e.value for e in at.error)
+    # Issue 10: the same answer as for an offer that does not exist (ids tell nothing).
+    assert any("n'existe pas, ou n'est pas une offre de votre école" in e.value for e in at.error)
+    at.query_params["offre"] = "99999999999999999999999"
+    at.run()
+    assert not at.exception
+    assert any("n'existe pas, ou n'est pas une offre de votre école" in e.value for e in at.error)
 
 
 def test_what_is_typed_in_step2_survives_a_reload_before_validation(sqlite_url):
@@ -222,3 +227,14 @@ def test_what_is_typed_in_step2_survives_a_reload_before_validation(sqlite_url):
         "Ecole primaire du Bourg - Circonscription de Louhans"
     assert widget(again, "text_input", "Numéro de téléphone du dépositaire *").value == "0385941481"
     assert offer_rows() == [("draft", 1)]
+
+
+def test_steps_one_two_three_by_their_buttons_show_the_planning(sqlite_url):
+    """Regression: a period default given as an Enum member reached the radio, whose options are
+    plain strings, and Streamlit refused to coerce it (the step showed a generic error)."""
+    at = open_page(new_director(), "director_offer_form.py")
+    at.button(key="of_next_1").click().run()
+    at.button(key="of_next_2").click().run()
+    assert "Étape 3 sur 3" in texts(at) and "erreur inattendue" not in texts(at)
+    period = widget(at, "radio", "Sur quelle période proposez-vous ce stage pour les lycéens ?")
+    assert period.value == "two_weeks" and type(period.value) is str

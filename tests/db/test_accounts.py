@@ -9,10 +9,11 @@ from sqlalchemy import func, inspect, select, text
 
 from db import get_engine, read_session, write_session
 from db.models import AuthSession, Lycee, Role, School, TokenPurpose, User, UserToken
+from stages.domain import security
 from stages.domain.timeutil import utcnow
 from stages.services import accounts, auth, mail, referential
 from stages.services.errors import ValidationError
-from tests.conftest import mail_text
+from tests.conftest import mail_text, wait_outbox_idle
 
 PASSWORD = "Mot-de-passe-2025!"
 NEW_PASSWORD = "Nouveau-mot-2025?"
@@ -327,7 +328,9 @@ def test_remembered_login_lifecycle(db_url):
     cookie, expires = accounts.open_remembered_session(handoff, "Chromium", now=now)
     assert expires - now == dt.timedelta(days=14)
     assert accounts.open_remembered_session(handoff, now=now) is None  # single use
-    assert accounts.restore_session(cookie, now=now + dt.timedelta(days=13)).id == user_id
+    # Used every few days (the idle limit is 7 days), it lasts its 14 days.
+    assert accounts.restore_session(cookie, now=now + dt.timedelta(days=6)).id == user_id
+    assert accounts.restore_session(cookie, now=now + dt.timedelta(days=12)).id == user_id
     assert accounts.is_session_valid(cookie, now=now + dt.timedelta(days=13))
     assert accounts.restore_session(cookie, now=now + dt.timedelta(days=14, seconds=1)) is None
     assert accounts.restore_session("inconnu") is None and accounts.restore_session(None) is None
@@ -335,6 +338,17 @@ def test_remembered_login_lifecycle(db_url):
         row = session.scalar(select(AuthSession))
         assert row.token_hash == accounts.token_hash(cookie) and row.user_agent == "Chromium"
         assert row.last_seen_at > row.created_at  # the restore recorded the activity
+
+
+def test_a_remembered_login_unused_for_a_week_ends(db_url):
+    """Issue 10: remembered logins get an idle limit too."""
+    active_director()
+    now = utcnow()
+    handoff = accounts.login(DIRECTOR_EMAIL, PASSWORD, remember=True, now=now).handoff_token
+    cookie, _expires = accounts.open_remembered_session(handoff, now=now)
+    idle = now + dt.timedelta(days=security.REMEMBER_IDLE_DAYS, minutes=1)
+    assert not accounts.is_session_valid(cookie, now=idle)
+    assert accounts.restore_session(cookie, now=idle) is None
 
 
 def test_handoff_expires_after_60_seconds_and_is_bound_to_its_action(db_url):
@@ -491,6 +505,7 @@ def test_the_database_holds_no_password_or_token_in_clear(db_url, smtp_server):
     secrets_seen.append(reset)
     accounts.reset_password(reset, NEW_PASSWORD)
     secrets_seen.append(accounts.logout(user_row(DIRECTOR_EMAIL).id, clear_cookie=True))
+    wait_outbox_idle()  # the background sender records (and masks) after the SMTP server has the mail
     engine = get_engine()
     found, scanned = [], 0
     with engine.connect() as conn:

@@ -237,3 +237,14 @@ def test_history_filters_and_export(db_url):
     assert export.file_name == "historique.csv" and content.count("\n") == 4
     assert "lea@example.fr" not in content and "Dupont" not in content
     assert admin.export_history(user, "xlsx").data[:2] == b"PK"
+
+
+def test_account_actions_are_decided_by_the_service(db_url):
+    coordinator = auth.load_user(make_user(Role.COORDINATOR))
+    pending = make_user(Role.IEN, activated=False)
+    actions = admin.account_actions(coordinator, pending)
+    assert (actions.can_resend_activation, actions.can_deactivate, actions.can_reactivate) == (True, True, False)
+    admin.deactivate_account(coordinator, pending)
+    actions = admin.account_actions(coordinator, pending)
+    assert (actions.can_resend_activation, actions.can_deactivate, actions.can_reactivate) == (False, False, True)
+    assert "(Désactivé)" in actions.label

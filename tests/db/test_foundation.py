@@ -9,7 +9,8 @@ from db import read_session
 from db.models import Campaign, Candidature, CandidatureStatus, Offer, OfferStatus, Role, User
 from stages.domain.candidatures import effective_status
 from stages.domain.timeutil import utcnow
-from stages.services import auth, campaigns, demo, maintenance
+from stages.seed import demo
+from stages.services import auth, campaigns, maintenance
 from stages.services.errors import ValidationError
 
 PASSWORD = "Mot-de-passe-2025!"

@@ -16,7 +16,9 @@ from db import get_engine
 from db.models import CandidatureStatus as CS
 from db.models import OfferStatus, Period, Role
 from stages.domain.timeutil import utcnow
-from stages.services import auth, monitoring
+from stages.services import auth
+from stages.services.monitoring import cache as monitoring_cache, figures, scope, tables
+from stages.services.monitoring import exports as monitoring_exports
 from stages.services.campaigns import get_or_create_campaign
 from stages.services.errors import PermissionDenied
 from tests.factories import make_candidature, make_offer, make_user
@@ -41,7 +43,7 @@ def exec_sql(query: str, **params) -> None:
 @pytest.fixture
 def world(db_url):
     """Schools in three circonscriptions, offers of every status, candidatures of every status."""
-    monitoring.clear_cache()
+    monitoring_cache.clear_cache()
     now = utcnow()
     with get_engine().connect() as conn:
         circs = [r[0] for r in conn.execute(text(
@@ -145,7 +147,7 @@ def expected_figures(campaign_id: int, now: dt.datetime, circ_ids=None, types=No
     }
 
 
-def figures_dict(figures: monitoring.Figures) -> dict[str, int]:
+def figures_dict(figures: figures.Figures) -> dict[str, int]:
     return {name: getattr(figures, name) for name in (
         "schools", "schools_with_offer", "published_offers", "places_offered", "received", "accepted", "refused",
         "expired", "pending", "withdrawn", "declined", "places_filled", "places_remaining")}
@@ -156,7 +158,7 @@ def figures_dict(figures: monitoring.Figures) -> dict[str, int]:
 
 def test_every_figure_of_the_departement_equals_sql(world):
     now = world["now"]
-    dashboard = monitoring.dashboard(world["coordinator"], now=now)
+    dashboard = figures.dashboard(world["coordinator"], now=now)
     expected = expected_figures(world["campaign_id"], now)
     assert figures_dict(dashboard.figures) == expected
     # And by hand, so that the independent SQL itself is checked once.
@@ -171,7 +173,7 @@ def test_every_figure_of_the_departement_equals_sql(world):
 
 def test_each_circonscription_row_equals_sql_and_the_weakest_comes_first(world):
     now = world["now"]
-    frame = monitoring.dashboard(world["coordinator"], now=now).by_circonscription
+    frame = figures.dashboard(world["coordinator"], now=now).by_circonscription
     assert list(frame["coverage"]) == sorted(frame["coverage"])
     assert frame["schools"].sum() == sql("SELECT COUNT(*) FROM schools WHERE departement_code = '71'")
     for circ in world["circs"]:
@@ -185,18 +187,18 @@ def test_each_circonscription_row_equals_sql_and_the_weakest_comes_first(world):
 def test_school_type_and_circonscription_filters(world, types):
     now = world["now"]
     circs = world["circs"][:2]
-    filters = monitoring.Filters(circonscription_ids=tuple(circs), school_types=types)
-    dashboard = monitoring.dashboard(world["coordinator"], filters, now=now)
+    filters = scope.Filters(circonscription_ids=tuple(circs), school_types=types)
+    dashboard = figures.dashboard(world["coordinator"], filters, now=now)
     assert figures_dict(dashboard.figures) == expected_figures(world["campaign_id"], now, circs, types)
     assert set(dashboard.by_circonscription["circonscription_id"]) <= set(circs)
 
 
 def test_another_campaign_has_its_own_figures(world):
     now = world["now"]
-    filters = monitoring.Filters(campaign_id=world["last_year_id"])
-    figures = monitoring.dashboard(world["coordinator"], filters, now=now).figures
-    assert figures_dict(figures) == expected_figures(world["last_year_id"], now)
-    assert (figures.published_offers, figures.places_offered, figures.accepted) == (1, 6, 1)
+    filters = scope.Filters(campaign_id=world["last_year_id"])
+    totals = figures.dashboard(world["coordinator"], filters, now=now).figures
+    assert figures_dict(totals) == expected_figures(world["last_year_id"], now)
+    assert (totals.published_offers, totals.places_offered, totals.accepted) == (1, 6, 1)
 
 
 def test_weekly_publications_and_map(world):
@@ -207,7 +209,7 @@ def test_weekly_publications_and_map(world):
     exec_sql("UPDATE offers SET first_published_at = :d WHERE id = :a", d=dt.datetime(2026, 11, 8, 23), a=offers["a3"])
     exec_sql("UPDATE offers SET first_published_at = :d WHERE id IN (:a, :b)",
              d=dt.datetime(2026, 11, 16, 8), a=offers["b1"], b=offers["b2"])
-    dashboard = monitoring.dashboard(world["coordinator"], now=now)
+    dashboard = figures.dashboard(world["coordinator"], now=now)
     weekly = dashboard.weekly.set_index("week_start")["offers"]
     assert weekly[dt.date(2026, 11, 2)] == 3  # the 4th and the 8th (a Sunday) fall in the week of Monday 2
     assert weekly[dt.date(2026, 11, 16)] == 2
@@ -233,12 +235,12 @@ def test_schools_without_offer_are_paginated_and_counted(world):
     expected = sql(
         "SELECT COUNT(*) FROM schools s WHERE s.departement_code = '71' AND NOT EXISTS ("
         f"SELECT 1 FROM offers o WHERE o.school_id = s.id AND o.campaign_id = {c} AND o.status = 'published')")
-    first = monitoring.schools_without_offer(world["coordinator"], page=1, page_size=20, now=now)
+    first = tables.schools_without_offer(world["coordinator"], page=1, page_size=20, now=now)
     assert first.total == expected
     assert len(first.rows) == 20 and first.pages == -(-expected // 20)
-    second = monitoring.schools_without_offer(world["coordinator"], page=2, page_size=20, now=now)
+    second = tables.schools_without_offer(world["coordinator"], page=2, page_size=20, now=now)
     assert set(first.rows["UAI"]).isdisjoint(second.rows["UAI"])
-    everything = monitoring.schools_without_offer(world["coordinator"], page_size=None, now=now).rows
+    everything = tables.schools_without_offer(world["coordinator"], page_size=None, now=now).rows
     assert len(everything) == expected
     with_offer = {world["schools"][world["circs"][0]][0], world["schools"][world["circs"][0]][1],
                   world["schools"][world["circs"][1]][0]}
@@ -252,7 +254,7 @@ def test_schools_without_offer_are_paginated_and_counted(world):
 
 def test_expiring_candidatures_by_school(world):
     now = world["now"]
-    page = monitoring.expiring_candidatures(world["coordinator"], page_size=None, now=now)
+    page = tables.expiring_candidatures(world["coordinator"], page_size=None, now=now)
     expected = sql(
         "SELECT COUNT(*) FROM candidatures c JOIN offers o ON o.id = c.offer_id WHERE o.campaign_id = :c "
         "AND c.status IN ('submitted', 'read') AND c.deadline_at > :now AND c.deadline_at <= :soon",
@@ -265,7 +267,7 @@ def test_expiring_candidatures_by_school(world):
 
 
 def test_guidance_offers(world):
-    page = monitoring.guidance_offers(world["coordinator"], page_size=None, now=world["now"])
+    page = tables.guidance_offers(world["coordinator"], page_size=None, now=world["now"])
     offers = world["offers"]
     assert sorted(page.rows["N° offre"]) == sorted([offers["a2"], offers["a3"], offers["b2"]])
     problems = dict(zip(page.rows["N° offre"], page.rows["Problèmes"], strict=True))
@@ -277,7 +279,7 @@ def test_guidance_offers(world):
 def test_drill_down_of_a_circonscription(world):
     now = world["now"]
     a = world["circs"][0]
-    page = monitoring.circonscription_schools(world["coordinator"], a, page_size=None, now=now)
+    page = tables.circonscription_schools(world["coordinator"], a, page_size=None, now=now)
     assert page.total == sql("SELECT COUNT(*) FROM schools WHERE circonscription_id = :c", c=a)
     rows = page.rows.set_index("UAI")
     first = rows.loc[world["schools"][a][0]]
@@ -289,15 +291,15 @@ def test_drill_down_of_a_circonscription(world):
 
 
 def test_all_offers_export_is_formula_safe_and_holds_no_student_data(world):
-    file = monitoring.export_table(world["coordinator"], "offers", "csv", now=world["now"])
+    file = monitoring_exports.export_table(world["coordinator"], "offers", "csv", now=world["now"])
     assert file.file_name.endswith(".csv") and file.data.startswith(b"\xef\xbb\xbf")
     content = file.data.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(content), delimiter=";"))
     assert len(rows) == sql("SELECT COUNT(*) FROM offers WHERE campaign_id = :c", c=world["campaign_id"])
     assert "'=HYPERLINK(\"http://x\")" in [r["Intitulé"] for r in rows]
-    for table in monitoring.EXPORTS:
+    for table in monitoring_exports.EXPORTS:
         for fmt in ("csv", "xlsx"):
-            data = monitoring.export_table(world["coordinator"], table, fmt, circonscription_id=world["circs"][0],
+            data = monitoring_exports.export_table(world["coordinator"], table, fmt, circonscription_id=world["circs"][0],
                                            now=world["now"]).data
             assert MOTIVATION.encode() not in data and b"@example.fr" not in data
 
@@ -309,24 +311,24 @@ def test_an_ien_sees_only_their_circonscription_whatever_they_ask(world):
     now = world["now"]
     ien = world["ien"]
     a, b, c = world["circs"]
-    asked = monitoring.Filters(circonscription_ids=(b, c))
-    dashboard = monitoring.dashboard(ien, asked, now=now)
+    asked = scope.Filters(circonscription_ids=(b, c))
+    dashboard = figures.dashboard(ien, asked, now=now)
     assert list(dashboard.by_circonscription["circonscription_id"]) == [a]
     assert figures_dict(dashboard.figures) == expected_figures(world["campaign_id"], now, circ_ids=[a])
     name = sql("SELECT short_name FROM circonscriptions WHERE id = :c", c=a)
     assert set(dashboard.schools_map["circonscription"]) == {name}
-    assert [cid for cid, _ in monitoring.filter_choices(ien).circonscriptions] == [a]
-    for fn in (monitoring.schools_without_offer, monitoring.expiring_candidatures, monitoring.guidance_offers,
-               monitoring.all_offers):
+    assert [cid for cid, _ in scope.filter_choices(ien).circonscriptions] == [a]
+    for fn in (tables.schools_without_offer, tables.expiring_candidatures, tables.guidance_offers,
+               tables.all_offers):
         rows = fn(ien, asked, page_size=None, now=now).rows
         assert set(rows["Circonscription"]) <= {name}, fn.__name__
     with pytest.raises(PermissionDenied):
-        monitoring.circonscription_schools(ien, b, asked, now=now)
+        tables.circonscription_schools(ien, b, asked, now=now)
     with pytest.raises(PermissionDenied):
-        monitoring.export_table(ien, "drilldown", "csv", asked, circonscription_id=b, now=now)
+        monitoring_exports.export_table(ien, "drilldown", "csv", asked, circonscription_id=b, now=now)
     # Every export, both formats.
-    for table in monitoring.EXPORTS:
-        csv_file = monitoring.export_table(ien, table, "csv", asked, circonscription_id=a, now=now)
+    for table in monitoring_exports.EXPORTS:
+        csv_file = monitoring_exports.export_table(ien, table, "csv", asked, circonscription_id=a, now=now)
         rows = list(csv.DictReader(io.StringIO(csv_file.data.decode("utf-8-sig")), delimiter=";"))
         if table == "drilldown":
             uais = {r["UAI"] for r in rows}
@@ -335,7 +337,7 @@ def test_an_ien_sees_only_their_circonscription_whatever_they_ask(world):
         else:
             assert {r["Circonscription"] for r in rows} <= {name}, table
         xlsx = openpyxl.load_workbook(io.BytesIO(
-            monitoring.export_table(ien, table, "xlsx", asked, circonscription_id=a, now=now).data))
+            monitoring_exports.export_table(ien, table, "xlsx", asked, circonscription_id=a, now=now).data))
         sheet = xlsx.active
         header = [cell.value for cell in sheet[1]]
         if "Circonscription" in header:
@@ -348,24 +350,24 @@ def test_other_roles_are_refused(world):
     student = auth.load_user(make_user(Role.STUDENT))
     for user in (director, student, None):
         with pytest.raises(PermissionDenied):
-            monitoring.dashboard(user)
+            figures.dashboard(user)
         with pytest.raises(PermissionDenied):
-            monitoring.export_table(user, "offers", "csv")
+            monitoring_exports.export_table(user, "offers", "csv")
 
 
 def test_cached_figures_follow_every_change(world):
     now = world["now"]
     coordinator = world["coordinator"]
-    before = monitoring.dashboard(coordinator, now=now).figures
-    assert monitoring.dashboard(coordinator, now=now) is monitoring.dashboard(coordinator, now=now)
+    before = figures.dashboard(coordinator, now=now).figures
+    assert figures.dashboard(coordinator, now=now) is figures.dashboard(coordinator, now=now)
     student = make_user(Role.STUDENT)
     make_candidature(world["offers"]["b1"], student, status=CS.ACCEPTED, submitted_at=now - dt.timedelta(days=1))
-    after = monitoring.dashboard(coordinator, now=now).figures
+    after = figures.dashboard(coordinator, now=now).figures
     assert (after.received, after.accepted, after.places_remaining) == (
         before.received + 1, before.accepted + 1, before.places_remaining - 1)
     exec_sql("UPDATE offers SET max_students = max_students + 10, updated_at = :t WHERE id = :id",
              id=world["offers"]["b1"], t=utcnow())
-    assert monitoring.dashboard(coordinator, now=now).figures.places_offered == after.places_offered + 10
+    assert figures.dashboard(coordinator, now=now).figures.places_offered == after.places_offered + 10
     # The expiry of a deadline shows without any write: the minute is part of the key.
-    later = monitoring.dashboard(coordinator, now=now + dt.timedelta(days=3)).figures
+    later = figures.dashboard(coordinator, now=now + dt.timedelta(days=3)).figures
     assert later.expired > after.expired

@@ -88,3 +88,30 @@ def test_unknown_file_is_refused():
 
     with pytest.raises(ValueError, match="Fichier non reconnu"):
         referential.parse_file(b"a,b,c\n1,2,3\n")
+
+
+def test_bad_rows_are_listed_by_line_and_good_rows_imported_on_both_databases(empty_db_url):
+    """Issue 10: an over-long field (even past the csv module's 131,072 characters), a 5,000-character
+    name or a 40-digit phone used to abort the import on PostgreSQL (and be stored on SQLite)."""
+    import io
+
+    source = (referential.DATA_DIR / "lycees_71.csv").read_text(encoding="utf-8").splitlines()
+    reader = list(csv.DictReader(io.StringIO("\n".join(source))))
+    header = list(reader[0].keys())
+    rows = reader[:6]
+    rows[1]["nom"] = "N" * 5000
+    rows[2]["telephone"] = "0" * 40
+    rows[3]["adresse"] = "A" * 200_000
+    rows[4]["mail"] = "eve@[poison.fr"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header)
+    writer.writeheader()
+    writer.writerows(rows)
+    report = referential.import_file(out.getvalue().encode("utf-8"))
+    assert [line for line, _reason in report.errors] == [3, 4, 5, 6]
+    reasons = " ".join(reason for _line, reason in report.errors)
+    assert "nom trop long (5000 caractères, 200 au plus)" in reasons and "téléphone trop long" in reasons
+    assert "adresse trop long" in reasons and "adresse électronique invalide" in reasons
+    with read_session() as session:
+        stored = set(session.scalars(select(Lycee.uai)))
+    assert stored == {rows[0]["uai"], rows[5]["uai"]}

@@ -6,7 +6,7 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from db import read_session, write_session
-from db.models import Candidature, OutboxMail, Role, User, UserToken
+from db.models import Candidature, OutboxMail, RateLimit, Role, User, UserToken
 from stages.services import auth, mail, retention
 from stages.services.errors import ServiceError
 from tests.factories import PASSWORD, make_candidature, make_offer, make_user
@@ -63,3 +63,24 @@ def test_past_students_and_inactive_accounts_are_anonymised(db_url):
     again = retention.purge_personal_data(today=today)
     assert (again.students_anonymised, again.inactive_accounts_anonymised, again.motivations_cleared,
             again.mails_deleted, again.tokens_deleted) == (0, 0, 0, 0, 0)
+
+
+def test_idle_rate_limit_counters_are_forgotten_by_the_purge(db_url):
+    today = dt.date(2026, 11, 29)
+    now = dt.datetime(2026, 11, 29, 2, 0)  # 03:00 in Paris, when the purge runs for ``today``
+    with write_session() as session:
+        session.add(RateLimit(key="login:old", window_start=now - dt.timedelta(days=2), count=3))
+        session.add(RateLimit(key="reset:addr:recent", window_start=now - dt.timedelta(hours=2), count=1))
+        session.add(RateLimit(key="login:blocked", window_start=now - dt.timedelta(days=2), count=8,
+                              blocked_until=now + dt.timedelta(minutes=10)))
+
+    preview = retention.purge_personal_data(today=today, dry_run=True)
+    assert preview.counters_deleted == 1
+    with read_session() as session:
+        assert session.scalar(select(func.count()).select_from(RateLimit)) == 3  # the preview changed nothing
+
+    report = retention.purge_personal_data(today=today)
+    assert report.counters_deleted == 1
+    with read_session() as session:
+        assert set(session.scalars(select(RateLimit.key))) == {"reset:addr:recent", "login:blocked"}
+    assert retention.purge_personal_data(today=today).counters_deleted == 0

@@ -28,7 +28,8 @@ from db.models import (
     User,
 )
 from stages.domain.passwords import verify_password
-from stages.services import referential, synthetic
+from stages.seed import synthetic
+from stages.services import referential
 from tests.conftest import _clear
 
 NOW = dt.datetime(2026, 11, 29)

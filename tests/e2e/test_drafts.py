@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from stages.services.demo import DEMO_PASSWORD
+from stages.seed.demo import DEMO_PASSWORD
 from tests.e2e.conftest import goto, login, wait_idle
 
 TEXT = "Je voudrais devenir professeur des écoles : observer une classe d'Anost m'aiderait à choisir."

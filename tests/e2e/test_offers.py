@@ -9,7 +9,7 @@ import uuid
 
 from playwright.sync_api import expect
 
-from stages.services.demo import DEMO_PASSWORD
+from stages.seed.demo import DEMO_PASSWORD
 from tests.e2e.conftest import goto, login, wait_idle
 
 COUNT = """

@@ -88,6 +88,8 @@ def test_step2_limits(field, value, words):
 def test_step2_siret_and_public_rules():
     assert rules.siret_problem("73282932000074") is None  # a real SIRET
     assert rules.siret_problem("356 000 000 00048") is None  # La Poste's own key
+    assert rules.siret_problem("35600000049837") is None  # a La Poste establishment: digits sum to a multiple of 5
+    assert rules.siret_problem("35600000049838") is not None
     assert "SIRET" in rules.validate_step2(STEP2 | {"manual_structure": False})[1]["siret"]
     values, errors = rules.validate_step2(STEP2 | {"is_public": False, "public_employer_type": "Ministère des Armées"})
     assert errors == {} and values["public_employer_type"] is None
@@ -148,3 +150,14 @@ def test_counters_and_resume():
     assert rules.count_label("", 1000, short=True) == "0/1000 caractères"
     assert rules.resume_step(1, "draft") == 2 and rules.resume_step(3, "draft") == 3
     assert rules.resume_step(3, "published") == 1
+
+
+def test_the_college_rule_and_the_autosave_decision():
+    assert rules.college_problem(True).startswith(rules.COLLEGE_REFUSED)
+    assert rules.college_problem(True, school=False) is None and rules.college_problem(False) is None
+    first = rules.autosave_snapshot(2, {"sector": "Enseignement"})
+    typed = rules.autosave_snapshot(2, {"sector": "Santé"})
+    assert not rules.autosave_due(None, first)  # first rerun of the step: values just loaded
+    assert not rules.autosave_due(first, first)  # nothing changed
+    assert rules.autosave_due(first, typed)  # a value changed on the same step
+    assert not rules.autosave_due(rules.autosave_snapshot(1, {}), typed)  # the step changed: "Suivant" saved it

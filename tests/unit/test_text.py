@@ -68,3 +68,11 @@ def test_markdown_escape_keeps_text_as_typed():
     assert md_escape("**gras** [lien](javascript:x) <b>x</b> :red[rouge] $x$") == (
         r"\*\*gras\*\* \[lien\](javascript\:x) \<b\>x\</b\> \:red\[rouge\] \$x\$"
     )
+
+
+def test_bidi_controls_are_stripped_like_c0_controls():
+    from stages.domain.text import strip_controls
+
+    assert clean_text("photo\u202egpj.exe") == "photogpj.exe"
+    assert clean_text("a\u2066b\u2069c\u200fd\u061ce") == "abcde"
+    assert strip_controls("  Je\u202e suis\x00 motivé \n") == "  Je suis motivé \n"  # drafts keep their spaces

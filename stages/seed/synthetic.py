@@ -72,13 +72,14 @@ from db.models import (
     StatusChange,
     User,
 )
+from stages.domain import candidatures as candidature_rules
 from stages.domain.passwords import hash_password
 from stages.services import referential
 from stages.services.campaigns import current_school_year, default_campaign_values
 
 SYNTHETIC_PASSWORD = "Stage2de-Synthese!"
 CHUNK = 10_000
-RESPONSE_DELAY = dt.timedelta(days=15)
+RESPONSE_DELAY = dt.timedelta(days=candidature_rules.DEFAULT_RESPONSE_DELAY_DAYS)
 ACADEMIE_DIJON = ("21", "58", "71", "89")
 REGIONAL_FILE = referential.DATA_DIR / "fr-en-annuaire-education-bfc.csv"
 

@@ -1,0 +1,71 @@
+"""The director's candidatures as a table or a file, and the conventions to come (accepted ones)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy.orm import selectinload
+
+from db import read_session
+from db.models import Candidature
+from stages.domain import candidatures as rules
+from stages.domain.offer_reference import level_label
+from stages.domain.timeutil import fmt_date, fmt_datetime
+from stages.services import campaigns
+from stages.services.exports import ExportFile, export_file
+from stages.services.auth import CurrentUser
+from stages.services.candidatures.common import Status, period_label, resolve_now, school_candidatures
+from stages.services.permissions import require_director
+
+
+EXPORT_COLUMNS = ["Nom de l'élève", "Adresse électronique", "Intitulé du stage", "N° offre", "Lieu du stage",
+                  "Période", "Niveaux", "Statut", "Reçue le", "Réponse attendue avant le", "Répondue le",
+                  "Motif du refus", "Motivation"]
+
+
+def candidatures_frame(user: CurrentUser, now: dt.datetime | None = None) -> pd.DataFrame:
+    user = require_director(user)
+    campaign_id = campaigns.current_campaign().id
+    now = resolve_now(now)
+    with read_session() as session:
+        rows = [
+            [c.student.full_name, c.student.email, c.offer.title, c.offer.id, c.offer.place_name,
+             period_label(c.offer), level_label(c.offer.level_college, c.offer.level_lycee),
+             rules.LABELS[rules.effective_status(c.status, c.deadline_at, now)], fmt_datetime(c.submitted_at),
+             fmt_datetime(c.deadline_at), fmt_datetime(c.answered_at), c.refusal_reason or "", c.motivation]
+            for c in session.scalars(school_candidatures(user, campaign_id).order_by(Candidature.submitted_at))
+        ]
+    return pd.DataFrame(rows, columns=EXPORT_COLUMNS)
+
+
+def export_candidatures(user: CurrentUser, fmt: str = "csv") -> ExportFile:
+    """The director's candidatures as CSV (``;``, UTF-8 with BOM) or XLSX, formulas neutralised."""
+    return export_file("candidatures", candidatures_frame(user), fmt, sheet_name="Candidatures")
+
+
+@dataclass(frozen=True)
+class ConventionRow:
+    candidature_id: int
+    student_name: str
+    student_email: str
+    offer_title: str
+    period_label: str
+    accepted_on: str
+
+
+def list_conventions(user: CurrentUser) -> list[ConventionRow]:
+    """The accepted candidatures of the director's school (each has its convention to come)."""
+    user = require_director(user)
+    campaign_id = campaigns.current_campaign().id
+    with read_session() as session:
+        return [
+            ConventionRow(c.id, c.student.full_name, c.student.email, c.offer.title, period_label(c.offer),
+                          fmt_date(c.answered_at))
+            for c in session.scalars(
+                school_candidatures(user, campaign_id).where(Candidature.status == Status.ACCEPTED)
+                .options(selectinload(Candidature.student), selectinload(Candidature.offer))  # no query per row
+                .order_by(Candidature.answered_at.desc())
+            )
+        ]
