@@ -1,12 +1,16 @@
 """ASGI entry point: the Streamlit app (app.py) plus the project's own HTTP routes.
 
 ``streamlit run server.py`` detects the ``st.App`` below and serves it with uvicorn.
-The routes (remembered-login cookie, logout) are defined in ``stages.web``.
+The routes (remembered-login cookie, logout) are defined in ``stages.web``; the page itself is
+served in French (lang, accessible names) by ``stages.french_page``.
 """
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from starlette.middleware import Middleware
+
+from stages.french_page import FrenchPage
 from stages.web import routes
 
 # app.py routes with st.navigation. Without this, Streamlit's legacy multipage mode (it
@@ -14,4 +18,5 @@ from stages.web import routes
 # with a "Page not found" dialog before app.py takes over.
 PagesManager.uses_pages_directory = False
 
-app = st.App("app.py", routes=routes())
+# FrenchPage serves Streamlit's page as lang="fr" with French accessible names (RGAA, see README).
+app = st.App("app.py", routes=routes(), middleware=[Middleware(FrenchPage)])

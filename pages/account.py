@@ -4,7 +4,7 @@ import streamlit as st
 
 from stages.services import accounts
 from stages.services.errors import ValidationError
-from stages.ui import session
+from stages.ui import a11y, session
 from stages.ui.password_field import password_input
 
 user = session.page_user()
@@ -16,17 +16,15 @@ st.text(f"Profil : {profile.role_label}" + (f" – {profile.attachment}" if prof
 st.subheader("Mes informations", anchor=False)
 errors = st.session_state.get("account_errors", {})
 with st.form("profile"):
-    first_name = st.text_input("Prénom", value=profile.first_name, max_chars=100)
-    if errors.get("first_name"):
-        st.error(errors["first_name"])
-    last_name = st.text_input("Nom", value=profile.last_name, max_chars=100)
-    if errors.get("last_name"):
-        st.error(errors["last_name"])
+    first_name = st.text_input("Prénom", value=profile.first_name, max_chars=100, key="account_first_name")
+    a11y.field_error("account_first_name", errors.get("first_name"))
+    last_name = st.text_input("Nom", value=profile.last_name, max_chars=100, key="account_last_name")
+    a11y.field_error("account_last_name", errors.get("last_name"))
     function = None
     if profile.has_function:
-        function = st.text_input("Fonction au sein de l'entreprise", value=profile.function or "", max_chars=150)
-        if errors.get("function"):
-            st.error(errors["function"])
+        function = st.text_input("Fonction au sein de l'entreprise", value=profile.function or "", max_chars=150,
+                                 key="account_function")
+        a11y.field_error("account_function", errors.get("function"))
     saved = st.form_submit_button("Enregistrer mes informations", type="primary")
 if saved:
     try:
@@ -42,8 +40,7 @@ st.subheader("Changer de mot de passe", anchor=False)
 pw_errors = st.session_state.get("password_errors", {})
 current = st.text_input("Mot de passe actuel", type="password", key="account_current_password",
                         autocomplete="current-password")
-if pw_errors.get("current_password"):
-    st.error(pw_errors["current_password"])
+a11y.field_error("account_current_password", pw_errors.get("current_password"))
 new = password_input("Nouveau mot de passe", key="account_new_password", error=pw_errors.get("new_password"))
 if st.button("Changer le mot de passe", type="primary"):
     try:

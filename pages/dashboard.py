@@ -8,7 +8,7 @@ import streamlit as st
 
 from stages.domain.timeutil import fmt_datetime
 from stages.services import monitoring
-from stages.ui import charts
+from stages.ui import chart_text, charts
 from stages.ui.session import page_user
 
 user = page_user()
@@ -85,6 +85,11 @@ build, source, chart_key = CHARTS[chart or "Offres et places"]
 st.plotly_chart(build(getattr(data, source)), theme=None, config=config, key=chart_key)
 if build is charts.schools_map:
     st.caption("Disques bleus : écoles qui proposent des places ; croix orange : écoles sans offre publiée.")
+# The chart's text alternative (RGAA 1.3): one sentence, and its data as a table.
+chart_summary, chart_table = chart_text.describe(build, getattr(data, source))
+st.text(chart_summary)
+with st.expander(f"Données du graphique « {chart} » (tableau)"):
+    st.dataframe(chart_table, hide_index=True, width="stretch")
 
 
 # --------------------------------------------------------------------------- tables to act on

@@ -7,6 +7,7 @@ from stages.ui.safe import md_escape
 from stages.config import get_settings
 from stages.services import accounts, referential
 from stages.services.errors import ValidationError
+from stages.ui import a11y
 from stages.ui.password_field import password_input
 
 DIRECTOR, STUDENT = "offreur", "eleve"
@@ -35,9 +36,11 @@ st.caption("Sauf mention contraire, tous les champs sont obligatoires.")
 errors: dict = st.session_state.get("signup_errors", {})
 
 
+WIDGETS = {"lycee": "signup_lycee", "terms": "signup_terms"}
+
+
 def field_error(name: str) -> None:
-    if errors.get(name):
-        st.error(errors[name])
+    a11y.field_error(WIDGETS.get(name, f"signup_{name}"), errors.get(name))
 
 
 first_name = st.text_input("Prénom", key="signup_first_name", max_chars=100, autocomplete="given-name")

@@ -6,6 +6,7 @@ from stages.domain.candidatures import MOTIVATION_MAX
 from stages.services import candidatures as service
 from stages.services import drafts
 from stages.services.errors import ServiceError
+from stages.ui import a11y
 from stages.ui.session import flash, page_user
 
 user = page_user()
@@ -60,7 +61,7 @@ def show_offer(offer_id: int) -> None:
             result = service.apply(user, offer_id, st.session_state[key])
         except ServiceError as exc:
             drafts.save_text(user, draft_key, st.session_state[key])
-            error.error(exc.message)
+            a11y.field_error(key, exc.message, where=error)
         else:
             if result.created:
                 flash(f"Votre candidature est envoyée. Réponse attendue avant le {result.deadline}.")

@@ -12,6 +12,7 @@ from stages.domain.candidatures import TABS
 from stages.services import candidatures as service
 from stages.services.auth import CurrentUser
 from stages.services.errors import ServiceError
+from stages.ui.safe import md_escape
 from stages.ui.session import flash
 
 OPEN_KEY = "cand_open"
@@ -42,19 +43,31 @@ def _clear_checks(ids: list[int]) -> None:
         st.session_state.pop(f"cand_all_{tab}", None)
 
 
+def check_label(row: service.InboxRow) -> str:
+    """The checkbox's accessible name: whose candidature, to which offer (its number: titles repeat)."""
+    return md_escape(f"Cocher la candidature de {row.student_name} à l'offre « {row.offer_title} » "
+                     f"(candidature n° {row.id})")
+
+
 def _table(tab: str, rows: list[service.InboxRow]) -> None:
     answerable = [r.id for r in rows if r.can_answer]
-    head = st.columns(COLUMNS, vertical_alignment="center")
-    head[0].checkbox("Tout cocher", key=f"cand_all_{tab}", label_visibility="collapsed",
-                     disabled=not answerable, on_change=_toggle_all, args=(tab, answerable))
-    for column, heading in zip(head[1:], HEADINGS, strict=True):
-        column.markdown(f"**{heading}**")
     if not rows:
         st.text("Aucune candidature reçue")
         return
+    # The page's script gives this list table semantics (table, rows, column headers, cells).
+    with st.container(key=f"a11y-table-{tab}"):
+        _rows(tab, rows, answerable)
+
+
+def _rows(tab: str, rows: list[service.InboxRow], answerable: list[int]) -> None:
+    head = st.columns(COLUMNS, vertical_alignment="center")
+    head[0].checkbox("Tout cocher (candidatures de cet onglet)", key=f"cand_all_{tab}", label_visibility="collapsed",
+                     disabled=not answerable, on_change=_toggle_all, args=(tab, answerable))
+    for column, heading in zip(head[1:], HEADINGS, strict=True):
+        column.markdown(f"**{heading}**")
     for row in rows:
         cols = st.columns(COLUMNS, vertical_alignment="center")
-        cols[0].checkbox(f"Cocher {row.id}", key=_check_key(row.id), label_visibility="collapsed",
+        cols[0].checkbox(check_label(row), key=_check_key(row.id), label_visibility="collapsed",
                          disabled=not row.can_answer)
         cols[1].text(("● " if row.unread else "") + row.student_name)
         cols[2].text(row.offer_title)

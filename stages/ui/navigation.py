@@ -8,6 +8,7 @@ import streamlit as st
 from db.models import Role
 from stages.config import get_settings
 from stages.services.auth import CurrentUser
+from stages.ui.safe import md_escape
 
 
 def _page(path: str, title: str, icon: str, url: str, default: bool = False) -> st.Page:
@@ -107,3 +108,17 @@ def role_pages(user: CurrentUser) -> dict[str, list[st.Page]]:
 def mark_login_required(current: st.Page, user: CurrentUser | None) -> None:
     """Tell the login page it was reached through a protected URL."""
     st.session_state[LOGIN_REQUIRED_KEY] = user is None and current.title == "Connexion requise"
+
+
+def sidebar_menu(pages: dict[str, list[st.Page]]) -> None:
+    """The menu, drawn by the project (``st.navigation(position="hidden")``): Streamlit's own
+    sidebar menu nests its ``<li>`` badly (axe ``list``/``listitem``, RGAA 9.3). Each section is a
+    caption followed by its links, the current page marked by Streamlit's page link."""
+    with st.sidebar, st.container(key="menu"):
+        for section, section_pages in pages.items():
+            visible = [p for p in section_pages if p.visibility != "hidden"]
+            if not visible:
+                continue
+            st.caption(md_escape(section))
+            for page in visible:
+                st.page_link(page, label=md_escape(page.title), icon=page.icon or None)

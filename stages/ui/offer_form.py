@@ -17,6 +17,7 @@ import streamlit as st
 
 from stages.domain import offers as rules
 from stages.services.offers import OfferForm
+from stages.ui import a11y
 from stages.ui.safe import md_escape  # noqa: F401 - re-exported for the offer pages
 
 MODEL, STEP, OFFER_ID, ERRORS, FORM_KEY, META = "of_model", "of_step", "of_offer_id", "of_errors", "of_form_key", "of_meta"
@@ -80,10 +81,13 @@ def errors() -> dict[str, str]:
     return st.session_state.setdefault(ERRORS, {})
 
 
+# Errors whose name is not their widget's: the field the focus goes to.
+ERROR_WIDGETS = {"levels": "level_lycee", "hours": "h_lundi_start", "reservations": "reserved_one",
+                 **{f"hours_{day}": f"h_{day}_start" for day in (*rules.DAYS, rules.SAME_HOURS_KEY)}}
+
+
 def field_error(name: str) -> None:
-    message = errors().get(name)
-    if message:
-        st.error(message, icon=":material/error:")
+    a11y.field_error(W + ERROR_WIDGETS.get(name, name), errors().get(name))
 
 
 def guidance(name: str) -> None:

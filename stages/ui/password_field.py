@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from stages.ui import a11y
+
 from stages.domain.passwords import check_rules
 
 
@@ -25,6 +27,5 @@ def password_input(label: str, key: str, error: str | None = None) -> str:
     """A password input (with Streamlit's built-in show/hide eye) and the live list of rules."""
     password = st.text_input(label, type="password", key=key, max_chars=128, autocomplete="new-password")
     st.markdown(rules_markdown(password))
-    if error:
-        st.error(error)
+    a11y.field_error(key, error)
     return password

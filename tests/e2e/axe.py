@@ -49,6 +49,22 @@ def run_axe(page) -> list[dict]:
     return result
 
 
+# Every accessible name or hint the page carries in attributes, and the text of visually hidden nodes.
+NAMES_JS = """() => {
+  const out = new Set();
+  for (const el of document.querySelectorAll('[aria-label],[title],[placeholder],[alt],[aria-roledescription]')) {
+    for (const a of ['aria-label', 'title', 'placeholder', 'alt', 'aria-roledescription']) {
+      const v = el.getAttribute(a); if (v) out.add(a + '=' + v);
+    }
+  }
+  for (const el of document.querySelectorAll('a, button, [role=button], label, [role=tooltip]')) {
+    const t = (el.textContent || '').trim(); if (t && t.length < 80) out.add('text=' + t);
+  }
+  out.add('lang=' + document.documentElement.lang);
+  return [...out].sort();
+}"""
+
+
 def check(page, state: str) -> list[str]:
     """Run axe, write the state's report (test-results/axe/<state>.json), return the blocking problems."""
     violations = run_axe(page)
@@ -63,6 +79,10 @@ def check(page, state: str) -> list[str]:
             if impact in BLOCKING and not accepted:
                 problems.append(f"{state}: {violation['id']} ({impact}) {violation['help']} — {node['target']}"
                                 f"\n    {node['html'][:200]}")
+    names = page.evaluate(NAMES_JS)
+    (REPORT_DIR / "names").mkdir(parents=True, exist_ok=True)
+    (REPORT_DIR / "names" / f"{state}.json").write_text(json.dumps(names, ensure_ascii=False, indent=1),
+                                                         encoding="utf-8")
     REPORT_DIR.mkdir(parents=True, exist_ok=True)
     (REPORT_DIR / f"{state}.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
     return problems
