@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 REPORT_DIR = Path(os.environ.get("AXE_REPORT_DIR", ROOT / "test-results" / "axe"))
 BLOCKING = {"critical", "serious"}
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,16 @@ def run_axe(page) -> list[dict]:
     """Run axe-core on the page as it is; return its violations (rule, impact, node targets)."""
     if not AXE_JS.exists():
         raise AssertionError(f"axe-core is not installed ({AXE_JS}): run `npm ci`")
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE_JS))
+    for attempt in range(3):  # a login through /app/session reloads the page: inject again
+        try:
+            page.wait_for_selector(IDLE)
+            if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+                page.add_script_tag(path=str(AXE_JS))
+            break
+        except Exception:  # noqa: BLE001 - "execution context was destroyed" by that navigation
+            if attempt == 2:
+                raise
+            page.wait_for_load_state("load")
     result = page.evaluate("async () => { const r = await axe.run(document, {resultTypes: ['violations']});"
                            " return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
                            " nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 300),"
@@ -65,10 +74,22 @@ NAMES_JS = """() => {
 }"""
 
 
+# English names Streamlit draws that the page's script must have translated (stages/static/french_names.js).
+ENGLISH = ("Show password", "Hide password", "Help for ", "Skip to main content", "Link to heading", "Select all",
+           "Upload", "file upload", "day, ", "month, ", "year, ", "Browse files", "Choose date", "Clear all",
+           "Collapse sidebar", "Increment", "Decrement", "Download as CSV", "Fullscreen")
+
+
+def english_names(names: list[str]) -> list[str]:
+    """The page's names (``NAMES_JS``) still in English, and a page not served as French."""
+    left = [n for n in names if any(n.split("=", 1)[1].startswith(e) for e in ENGLISH)]
+    return left + [n for n in names if n.startswith("lang=") and n != "lang=fr"]
+
+
 def check(page, state: str) -> list[str]:
     """Run axe, write the state's report (test-results/axe/<state>.json), return the blocking problems."""
     violations = run_axe(page)
-    problems = []
+    problems: list[str] = []
     rows = []
     for violation in violations:
         for node in violation["nodes"]:
@@ -80,6 +101,7 @@ def check(page, state: str) -> list[str]:
                 problems.append(f"{state}: {violation['id']} ({impact}) {violation['help']} — {node['target']}"
                                 f"\n    {node['html'][:200]}")
     names = page.evaluate(NAMES_JS)
+    problems += [f"{state}: not French: {name}" for name in english_names(names)]
     (REPORT_DIR / "names").mkdir(parents=True, exist_ok=True)
     (REPORT_DIR / "names" / f"{state}.json").write_text(json.dumps(names, ensure_ascii=False, indent=1),
                                                          encoding="utf-8")

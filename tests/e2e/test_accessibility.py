@@ -8,6 +8,7 @@ and in the README's « Déclaration d'accessibilité ». Each state's full repor
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from playwright.sync_api import expect
@@ -114,11 +115,14 @@ def test_director_offer_form(live_server, page):
     click(page, "Publier une offre")
     expect(page.get_by_text("Étape 1 sur 3")).to_be_visible()
     audit("etape-1")
-    click(page, "Suivant")  # no description yet
+    title = page.get_by_role("textbox", name="Indiquez le ou les métiers qui seront observables par l'élève")
+    title.fill("")
+    title.press("Tab")
+    wait_idle(page)
+    click(page, "Suivant")  # no title: refused, the error shown under the field
     audit("etape-1-erreurs")
-    box = page.locator("textarea").first  # « Décrivez les activités qui seront proposées à l'élève »
-    box.fill("Observation de séances d'enseignement et des tâches de direction d'école")
-    box.press("Tab")
+    title.fill("Professeur des écoles")
+    title.press("Tab")
     wait_idle(page)
     click(page, "Suivant")
     expect(page.get_by_text("Étape 2 sur 3")).to_be_visible()
@@ -157,3 +161,62 @@ def test_coordinator_pages(live_server, page):
     click(page, "Créer le compte")  # empty form: errors shown
     audit("comptes-erreurs")
     audit.done()
+
+
+def test_the_served_page_is_french(live_server):
+    import urllib.request
+
+    for path in ("", "connexion", "deposer-une-offre"):
+        with urllib.request.urlopen(f"{live_server.url}/{path}", timeout=10) as response:
+            html = response.read().decode("utf-8")
+        assert '<html lang="fr">' in html, path
+        assert "<title>Stages de seconde – DSDEN 71</title>" in html
+        assert "Afficher le mot de passe" in html  # the names script is in the page
+
+
+def test_a_failed_submit_focuses_the_first_field_in_error(live_server, page):
+    goto(page, live_server, "inscription")
+    expect(page.get_by_role("button", name="Afficher le mot de passe")).to_have_count(1)
+    click(page, "Valider")
+    first = page.get_by_role("textbox", name="Prénom", exact=True)
+    expect(first).to_be_focused()
+    expect(first).to_have_attribute("aria-invalid", "true")
+    message = page.locator(f"#{first.get_attribute('aria-describedby')}")
+    expect(message).to_contain_text("prénom")
+    email = page.get_by_role("textbox", name="Adresse électronique", exact=True)
+    expect(email).to_have_attribute("aria-invalid", "true")
+    # Fixed and sent again: the first field in error is now the next one.
+    first.fill("Camille")
+    click(page, "Valider")
+    expect(page.get_by_role("textbox", name="Nom", exact=True)).to_be_focused()
+    expect(first).not_to_have_attribute("aria-invalid", "true")
+
+
+def test_the_inbox_is_a_table_with_named_checkboxes(live_server, page):
+    login(page, live_server, DIRECTOR, DEMO_PASSWORD)
+    page.get_by_role("tab", name="Candidatures").click()
+    wait_idle(page)
+    table = page.get_by_role("table", name="Liste des candidatures")
+    expect(table).to_have_count(1)
+    expect(table.get_by_role("columnheader", name="Nom de l'élève")).to_have_count(1)
+    rows = table.get_by_role("row")
+    assert rows.count() >= 2
+    boxes = table.get_by_role("checkbox", name=re.compile(r"^Cocher la candidature de .+ à l'offre « .+ » "
+                                                             r"\(candidature n° \d+\)$"))
+    assert boxes.count() == rows.count() - 1  # one per candidature, the header's is « Tout cocher »
+    expect(page.get_by_role("checkbox", name=re.compile(r"^Cocher \d+$"))).to_have_count(0)
+
+
+def test_each_chart_has_a_summary_and_its_data_as_a_table(live_server, page):
+    login(page, live_server, COORDINATOR, DEMO_PASSWORD)
+    expect(page.get_by_text(re.compile(r"a le plus d'offres : \d+ ; au total 5 offres"))).to_be_visible()
+    expander = page.get_by_text("Données du graphique « Offres et places » (tableau)")
+    expander.click()
+    wait_idle(page)
+    expect(page.get_by_test_id("stExpander").filter(has_text="Données du graphique")
+           .get_by_test_id("stDataFrame")).to_be_visible()
+    page.get_by_role("radio", name="Couverture").click()
+    wait_idle(page)
+    expect(page.get_by_text(re.compile(r"^Couverture la plus faible : .+ %\) ; la plus forte : .+ %\)\.$"))) \
+        .to_be_visible()
+    expect(page.get_by_text("Données du graphique « Couverture » (tableau)")).to_be_visible()
