@@ -105,6 +105,7 @@
   // ------------------------------------------------------------------ fields in error
   var FIELD = "input:not([type=hidden]), textarea, [role=combobox], [role=radiogroup], [role=spinbutton]";
   var pendingSubmit = 0;
+  var ranSinceSubmit = false;
   var lastFocused = "";
 
   function fieldOf(errorBox) {
@@ -158,7 +159,12 @@
   function afterRun() {
     applyTables();
     var first = linkErrors();
-    if (!pendingSubmit || !idle()) return;
+    // Only once the run the click started is over (not on the errors still shown from before it).
+    if (!pendingSubmit || !ranSinceSubmit || !idle()) {
+      if (pendingSubmit && !ranSinceSubmit && Date.now() - pendingSubmit > 3000) pendingSubmit = 0;
+      return;
+    }
+    ranSinceSubmit = false;
     if (first) {
       pendingSubmit = 0;
       var signature = first.id || first.getAttribute("aria-describedby") || "";
@@ -170,13 +176,18 @@
   }
 
   document.addEventListener("click", function (event) {
-    if (event.target.closest && event.target.closest("button, [role=button]")) pendingSubmit = Date.now();
+    if (event.target.closest && event.target.closest("button, [role=button]")) submitted();
   }, true);
   document.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && event.target.matches && event.target.matches("input, button")) {
-      pendingSubmit = Date.now();
+      submitted();
     }
   }, true);
+
+  function submitted() {
+    pendingSubmit = Date.now();
+    ranSinceSubmit = false;
+  }
 
   function set(el, name, value) {  // unchanged attributes are not written (no mutation, no loop)
     if (el.getAttribute(name) !== value) el.setAttribute(name, value);
@@ -217,7 +228,9 @@
     new MutationObserver(function (mutations) {
       for (var i = 0; i < mutations.length; i++) {
         var m = mutations[i];
-        if (m.type === "attributes") translateElement(m.target);
+        if (m.type === "attributes" && m.attributeName === "data-test-script-state") {
+          if (pendingSubmit) ranSinceSubmit = true;
+        } else if (m.type === "attributes") translateElement(m.target);
         else if (m.type === "characterData") translateText(m.target);
         else for (var j = 0; j < m.addedNodes.length; j++) translateTree(m.addedNodes[j]);
       }
