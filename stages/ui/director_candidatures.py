@@ -51,12 +51,11 @@ def check_label(row: service.InboxRow) -> str:
 
 def _table(tab: str, rows: list[service.InboxRow]) -> None:
     answerable = [r.id for r in rows if r.can_answer]
-    if not rows:
-        st.text("Aucune candidature reçue")
-        return
     # The page's script gives this list table semantics (table, rows, column headers, cells).
     with st.container(key=f"a11y-table-{tab}"):
         _rows(tab, rows, answerable)
+    if not rows:
+        st.text("Aucune candidature reçue")
 
 
 def _rows(tab: str, rows: list[service.InboxRow], answerable: list[int]) -> None:
