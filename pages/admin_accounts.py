@@ -98,5 +98,6 @@ if create:
         st.rerun()
     else:
         st.session_state.pop("acc_suggested", None)
+        st.session_state.pop("acc_password", None)  # the field shows the next suggested password
         flash(f"Compte créé pour {created.full_name} ({created.email}), actif avec le mot de passe provisoire.")
         st.rerun()
