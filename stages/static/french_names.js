@@ -94,6 +94,8 @@
   function translateTree(root) {
     if (root.nodeType === 3) { translateText(root); return; }
     if (root.nodeType !== 1) return;
+    // Charts' SVG (plotly: thousands of nodes) carries no framework name to translate.
+    if (root.namespaceURI === "http://www.w3.org/2000/svg") return;
     translateElement(root);
     var elements = root.querySelectorAll("[aria-label],[title],[placeholder],[data-title],[aria-roledescription]");
     for (var i = 0; i < elements.length; i++) translateElement(elements[i]);
