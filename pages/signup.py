@@ -8,7 +8,7 @@ from stages.config import get_settings
 from stages.domain import security
 from stages.services import accounts, referential
 from stages.services.errors import ValidationError
-from stages.ui.field_errors import on_change
+from stages.ui.field_errors import field_error as show_field_error, on_change
 from stages.ui.password_field import password_input
 from stages.ui.session import client_address
 
@@ -39,9 +39,11 @@ errors: dict = st.session_state.get("signup_errors", {})
 ERRORS = "signup_errors"
 
 
+WIDGETS = {"lycee": "signup_lycee", "terms": "signup_terms"}
+
+
 def field_error(name: str) -> None:
-    if errors.get(name):
-        alert("error", errors[name])
+    show_field_error(WIDGETS.get(name, f"signup_{name}"), errors.get(name))
 
 
 first_name = st.text_input("Prénom", key="signup_first_name", max_chars=100, autocomplete="given-name",

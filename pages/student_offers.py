@@ -7,7 +7,7 @@ from stages.domain.ids import parse_id
 from stages.services.candidatures import applications, catalogue
 from stages.services import drafts
 from stages.services.errors import ServiceError
-from stages.ui.safe import md_escape
+from stages.ui.field_errors import field_error
 from stages.ui.session import flash, page_user
 
 user = page_user()
@@ -65,7 +65,7 @@ def show_offer(offer_id: int) -> None:
             result = applications.apply(user, offer_id, st.session_state[key])
         except ServiceError as exc:
             drafts.save_text(user, draft_key, st.session_state[key])
-            error.error(md_escape(exc.message))
+            field_error(key, exc.message, where=error)
         else:
             if result.created:
                 flash(f"Votre candidature est envoyée. Réponse attendue avant le {result.deadline}.")

@@ -185,6 +185,10 @@ class SecurityHeaders:
 
 
 def middleware() -> list:
+    """The security headers on every response, and the page served in French (lang="fr", French
+    accessible names: ``stages.french_page``, RGAA)."""
     from starlette.middleware import Middleware
 
-    return [Middleware(SecurityHeaders)]
+    from stages.french_page import FrenchPage
+
+    return [Middleware(SecurityHeaders), Middleware(FrenchPage)]

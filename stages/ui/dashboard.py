@@ -12,7 +12,7 @@ from stages.domain.schools import SECTORS
 from stages.services.auth import CurrentUser
 from stages.services.monitoring import exports as monitoring_exports
 from stages.services.monitoring import figures, scope, tables
-from stages.ui import charts
+from stages.ui import chart_text, charts
 from stages.ui.downloads import download_buttons
 from stages.ui.paging import fetch_page
 
@@ -93,6 +93,11 @@ def chart(data: figures.Dashboard) -> None:
     st.plotly_chart(build(getattr(data, source)), theme=None, config=CHART_CONFIG, key=chart_key)
     if build is charts.schools_map:
         st.caption("Disques bleus : écoles qui proposent des places ; croix orange : écoles sans offre publiée.")
+    # The chart's text alternative (RGAA 1.3): one sentence, and its data as a table.
+    summary, table = chart_text.describe(build, getattr(data, source))
+    st.text(summary)
+    with st.expander(f"Données du graphique « {chosen or 'Offres et places'} » (tableau)"):
+        st.dataframe(table, hide_index=True, width="stretch")
 
 
 def _downloads(user: CurrentUser, filters: scope.Filters, table: str, key: str,

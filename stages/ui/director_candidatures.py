@@ -16,7 +16,7 @@ from stages.services.errors import ServiceError
 from stages.ui.downloads import download_buttons
 from stages.ui.responsive import inbox_rows_as_cards
 from stages.ui.session import flash
-from stages.ui.safe import alert
+from stages.ui.safe import alert, md_escape
 
 OPEN_KEY = "cand_open"
 CONFIRM_KEY = "cand_confirm_accept"  # the candidature whose "Accepter" waits for its confirmation
@@ -49,20 +49,32 @@ def _clear_checks(ids: list[int]) -> None:
         st.session_state.pop(f"cand_all_{tab}", None)
 
 
+def check_label(row: inboxes.InboxRow) -> str:
+    """The checkbox's accessible name: whose candidature, to which offer (its number: titles repeat)."""
+    return md_escape(f"Cocher la candidature de {row.student_name} à l'offre « {row.offer_title} » "
+                     f"(candidature n° {row.id})")
+
+
 def _table(tab: str, rows: list[inboxes.InboxRow]) -> None:
     answerable = [r.id for r in rows if r.can_answer]
-    inbox_rows_as_cards(HEADINGS)
+    inbox_rows_as_cards(HEADINGS)  # phone layout: outside the table (a style, no row)
+    # The page's script gives this list table semantics (table, rows, column headers, cells); the
+    # keyed containers of the rows (phone layout) become presentation wrappers.
+    with st.container(key=f"a11y-table-{tab}"):
+        _rows(tab, rows, answerable)
+    if not rows:
+        st.text("Aucune candidature reçue")
+
+
+def _rows(tab: str, rows: list[inboxes.InboxRow], answerable: list[int]) -> None:
     head = st.container(key=f"inbox_head_{tab}").columns(COLUMNS, vertical_alignment="center")
-    head[0].checkbox("Tout cocher", key=f"cand_all_{tab}", label_visibility="collapsed",
+    head[0].checkbox("Tout cocher (candidatures de cet onglet)", key=f"cand_all_{tab}", label_visibility="collapsed",
                      disabled=not answerable, on_change=_toggle_all, args=(tab, answerable))
     for column, heading in zip(head[1:], HEADINGS, strict=True):
         column.markdown(f"**{heading}**")
-    if not rows:
-        st.text("Aucune candidature reçue")
-        return
     for row in rows:
         cols = st.container(key=f"inbox_row_{row.id}").columns(COLUMNS, vertical_alignment="center")
-        cols[0].checkbox(f"Cocher {row.id}", key=_check_key(row.id), label_visibility="collapsed",
+        cols[0].checkbox(check_label(row), key=_check_key(row.id), label_visibility="collapsed",
                          disabled=not row.can_answer)
         cols[1].text(("● " if row.unread else "") + row.student_name)
         cols[2].text(f"{row.offer_title}\n{row.offer_reference}" if row.offer_reference else row.offer_title)

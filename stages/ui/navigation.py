@@ -8,7 +8,7 @@ import streamlit as st
 from stages.domain.vocabulary import Role
 from stages.services import mail
 from stages.services.auth import CurrentUser
-from stages.ui.safe import label_text
+from stages.ui.safe import label_text, md_escape
 
 
 def _page(path: str, title: str, icon: str, url: str, default: bool = False) -> st.Page:
@@ -129,3 +129,17 @@ def requested_path(url_path: str, params: dict[str, str]) -> str:
 
     query = urlencode(params)
     return "/" + url_path.lstrip("/") + (f"?{query}" if query else "")
+
+
+def sidebar_menu(pages: dict[str, list[st.Page]]) -> None:
+    """The menu, drawn by the project (``st.navigation(position="hidden")``): Streamlit's own
+    sidebar menu nests its ``<li>`` badly (axe ``list``/``listitem``, RGAA 9.3). Each section is a
+    caption followed by its links, the current page marked by Streamlit's page link."""
+    with st.sidebar, st.container(key="menu"):
+        for section, section_pages in pages.items():
+            visible = [p for p in section_pages if p.visibility != "hidden"]
+            if not visible:
+                continue
+            st.caption(md_escape(section))
+            for page in visible:
+                st.page_link(page, label=md_escape(page.title), icon=page.icon or None)

@@ -20,9 +20,9 @@ from stages.domain import offers as rules
 from stages.domain.ids import parse_id
 from stages.domain.vocabulary import OfferStatus, Period
 from stages.services.offers import OfferForm
-from stages.ui.field_errors import clear, on_change
+from stages.ui.field_errors import clear
+from stages.ui.field_errors import field_error as show_field_error
 from stages.ui.live_counter import follow_typing
-from stages.ui.safe import alert
 
 MODEL, STEP, OFFER_ID, ERRORS, FORM_KEY, META = "of_model", "of_step", "of_offer_id", "of_errors", "of_form_key", "of_meta"
 W = "of_w_"
@@ -92,10 +92,13 @@ def errors() -> dict[str, str]:
     return st.session_state.setdefault(ERRORS, {})
 
 
+# Errors whose name is not their widget's: the field the focus goes to.
+ERROR_WIDGETS = {"levels": "level_lycee", "hours": "h_lundi_start", "reservations": "reserved_one",
+                 **{f"hours_{day}": f"h_{day}_start" for day in (*rules.DAYS, rules.SAME_HOURS_KEY)}}
+
+
 def field_error(name: str) -> None:
-    message = errors().get(name)
-    if message:
-        alert("error", message, icon=":material/error:")
+    show_field_error(W + ERROR_WIDGETS.get(name, name), errors().get(name))
 
 
 def guidance(name: str) -> None:
@@ -105,9 +108,15 @@ def guidance(name: str) -> None:
 SUMMARY = "of_summary"
 
 
+def _changed(name: str) -> None:
+    for field in (name, *(error for error, widget in ERROR_WIDGETS.items() if widget == name)):
+        clear(ERRORS, field, SUMMARY)
+
+
 def _fixes(name: str) -> dict:
-    """A field's message (and the summary once none is left) goes as soon as the field is changed."""
-    return on_change(ERRORS, name, SUMMARY)
+    """A field's message (and the summary once none is left) goes as soon as the field is changed,
+    with the message of a group the field stands for (``ERROR_WIDGETS``: "levels", "reservations")."""
+    return {"on_change": _changed, "args": (name,)}
 
 
 def _hours_changed(day: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from stages.domain.passwords import check_rules
+from stages.ui.field_errors import field_error
 
 
 def rules_markdown(password: str) -> str:
@@ -30,6 +31,5 @@ def password_input(label: str, key: str, error: str | None = None, **widget) -> 
     password = st.text_input(label, type="password", key=key, max_chars=128, autocomplete="new-password",
                              live=True, **widget)
     st.markdown(rules_markdown(password))
-    if error:
-        st.error(error)
+    field_error(key, error)
     return password
