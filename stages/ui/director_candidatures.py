@@ -16,7 +16,7 @@ from stages.services.errors import ServiceError
 from stages.ui.downloads import download_buttons
 from stages.ui.responsive import inbox_rows_as_cards
 from stages.ui.session import flash
-from stages.ui.safe import alert, md_escape
+from stages.ui.safe import alert, label_text
 
 OPEN_KEY = "cand_open"
 CONFIRM_KEY = "cand_confirm_accept"  # the candidature whose "Accepter" waits for its confirmation
@@ -50,8 +50,10 @@ def _clear_checks(ids: list[int]) -> None:
 
 
 def check_label(row: inboxes.InboxRow) -> str:
-    """The checkbox's accessible name: whose candidature, to which offer (its number: titles repeat)."""
-    return md_escape(f"Cocher la candidature de {row.student_name} à l'offre « {row.offer_title} » "
+    """The checkbox's accessible name: whose candidature, to which offer (its number: titles repeat).
+    Its label is hidden, so the name is read as written: typed names lose their Markdown characters
+    (``label_text``) rather than carry escapes a screen reader would spell out."""
+    return label_text(f"Cocher la candidature de {row.student_name} à l'offre « {row.offer_title} » "
                      f"(candidature n° {row.id})")
 
 
