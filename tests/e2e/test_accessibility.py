@@ -103,6 +103,9 @@ def test_director_pages(live_server, page):
     page.get_by_role("button", name="Ouvrir").first.click()
     wait_idle(page)
     audit("candidature-ouverte")
+    click(page, "Accepter")  # an answer that cannot be undone asks for a confirmation first
+    audit("candidature-confirmer-acceptation")
+    click(page, "Annuler")
     click(page, "Refuser")  # no reason: refused with a message
     audit("candidature-refus-sans-motif")
     page.get_by_role("tab", name="Conventions").click()
