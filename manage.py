@@ -70,17 +70,18 @@ def import_schools(args: argparse.Namespace) -> int:
 
 
 def _user_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--role", required=True, choices=["director", "student", "coordinator", "ien"])
+    p.add_argument("--role", required=True, choices=["director", "student", "coordinator", "ien", "lycee_head"])
     p.add_argument("--email", required=True)
     p.add_argument("--password", required=True)
-    p.add_argument("--uai", help="école (directeur) ou lycée (élève)")
+    p.add_argument("--uai", help="école (directeur) ou lycée (élève, chef d'établissement)")
     p.add_argument("--circonscription", help="code de la circonscription (IEN), ex. 0710098W")
     p.add_argument("--first-name", default="")
     p.add_argument("--last-name", default="")
     p.add_argument("--function", default=None)
 
 
-@command("create-user", "Crée un compte déjà activé (coordinateur, IEN, directeur, élève).", _user_args)
+@command("create-user", "Crée un compte déjà activé (coordinateur, IEN, directeur, élève, chef d'établissement).",
+         _user_args)
 def create_user(args: argparse.Namespace) -> int:
     from stages.services import auth
     from stages.services.errors import ServiceError
@@ -199,6 +200,18 @@ def send_reminders(_args: argparse.Namespace) -> int:
     print(f"Courriels de rappel : {jobs.send_reminders()}")
     _deliver_before_exit()
     return 0
+
+
+@command("send-convention-reminders",
+         "Relance chaque partie dont la partie ou la signature de convention manque (cron quotidien).")
+def send_convention_reminders(_args: argparse.Namespace) -> int:
+    from stages.services.conventions import reminders
+
+    report = reminders.send_reminders()
+    for line in report.lines():
+        print(line)
+    _deliver_before_exit()
+    return 1 if report.errors else 0
 
 
 def _deliver_before_exit() -> None:

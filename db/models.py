@@ -24,6 +24,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -370,18 +371,81 @@ class StatusChange(Base):
 
 
 class Convention(Base):
-    """The internship agreement of an accepted candidature (PDF generation comes later)."""
+    """The internship agreement of an accepted candidature and its signature circuit."""
 
     __tablename__ = "conventions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     candidature_id: Mapped[int] = mapped_column(ForeignKey("candidatures.id"), unique=True)
-    status: Mapped[str] = mapped_column(String(20), default="to_generate")
+    status: Mapped[str] = mapped_column(String(20), default="to_complete")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     generated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     signed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # 0005: the signature circuit (stages.domain.conventions has the rules and the status values).
+    host_part: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    lycee_part: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    student_part: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    document_hash: Mapped[str | None] = mapped_column(String(64))  # of the current content
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    reminders_sent: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # {party: iso datetime of the last}
+    updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     candidature: Mapped[Candidature] = relationship()
+    signatures: Mapped[list[ConventionSignature]] = relationship(
+        back_populates="convention", order_by="ConventionSignature.id")
+
+
+class ConventionSignature(Base):
+    """A simple electronic signature: who, when, the document hash signed, the client's address.
+    ``invalidated_at`` is set when a part changed after it (the signature no longer counts)."""
+
+    __tablename__ = "convention_signatures"
+    __table_args__ = (Index("ix_convention_signatures_conv", "convention_id", "party"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convention_id: Mapped[int] = mapped_column(ForeignKey("conventions.id", ondelete="CASCADE"))
+    party: Mapped[str] = mapped_column(String(20))  # host | student | legal_rep | lycee
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: the legal representative
+    signer_name: Mapped[str] = mapped_column(String(200))
+    signer_email: Mapped[str] = mapped_column(String(254))
+    signed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    document_hash: Mapped[str] = mapped_column(String(64))
+    client_address: Mapped[str | None] = mapped_column(String(64))
+    invalidated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    convention: Mapped[Convention] = relationship(back_populates="signatures")
+
+
+class ConventionToken(Base):
+    """The link mailed to a legal representative: only the SHA-256 of the token is stored;
+    valid until the stage's first day, usable to sign once."""
+
+    __tablename__ = "convention_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convention_id: Mapped[int] = mapped_column(ForeignKey("conventions.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class ConventionFile(Base):
+    """A scanned convention signed outside the platform (PDF, size-capped, with its SHA-256)."""
+
+    __tablename__ = "convention_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convention_id: Mapped[int] = mapped_column(ForeignKey("conventions.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 # --------------------------------------------------------------------------- drafts

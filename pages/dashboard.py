@@ -2,14 +2,14 @@
 
 A coordinator sees the département, an IEN their circonscription (the service enforces it,
 exports included). Every figure comes from ``stages.services.monitoring``; the parts are drawn
-by ``stages.ui.dashboard``.
+by ``stages.ui.dashboard``, the conventions' block by ``stages.ui.convention_tracking``.
 """
 
 import streamlit as st
 
 from stages.domain.timeutil import fmt_datetime
 from stages.services.monitoring import figures, scope
-from stages.ui import dashboard as parts
+from stages.ui import convention_tracking, dashboard as parts
 from stages.ui.session import page_user
 
 user = page_user()
@@ -21,4 +21,5 @@ st.caption(f"Chiffres au {fmt_datetime(data.now)} — campagne {data.campaign.sc
 parts.figure_cards(data.figures)
 parts.chart(data)
 parts.tables_to_act_on(user, filters, data.by_circonscription)
+convention_tracking.block(user, list(filters.circonscription_ids))
 parts.definitions()

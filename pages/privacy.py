@@ -25,6 +25,7 @@ d'organisation des stages d'observation des élèves de 2de (article 6.1.e du RG
 | Prénom, nom, adresse électronique, lycée | élèves | présenter la candidature à l'école, suivre les stages par lycée |
 | Offres de stage (métier, activités, lieu, horaires, téléphone de l'école) | écoles | publier l'offre ; le téléphone n'est pas montré aux élèves |
 | Candidatures (lettre de motivation, dates, réponse de l'école) | élèves et écoles | traiter la candidature dans le délai de {DEFAULT_RESPONSE_DELAY_DAYS} jours, préparer la convention |
+| Conventions de stage : tuteur, professeur référent, classe, date de naissance, PAI (oui/non), nom et adresse du ou des représentants légaux, signatures (nom, date, empreinte du document, adresse réseau), exemplaire signé numérisé | école, lycée, élève et représentant légal de la convention | établir et signer la convention ; le lien envoyé au représentant légal ne sert qu'une fois, seule son empreinte est gardée |
 | Mot de passe | tous | vous authentifier : il n'est jamais enregistré en clair, seulement son empreinte (bcrypt) |
 | Nombre d'essais de connexion erronés, date de dernière connexion | tous | protéger le compte (blocage de {security.LOCKOUT_MINUTES} minutes après {security.MAX_FAILED_LOGINS} essais) |
 | Connexions mémorisées (« Se souvenir de moi ») : date, navigateur | tous | vous reconnaître {security.REMEMBER_DAYS} jours sur cet appareil ; seule une empreinte du jeton est gardée |
@@ -39,13 +40,17 @@ d'audience, ni cookie de suivi.
 - Une école voit ses offres et les candidatures qu'elle a reçues (prénom, nom, lycée et lettre de l'élève).
 - Un élève voit les offres publiées et ses propres candidatures.
 - Un IEN voit les offres et les places de sa circonscription ; la DSDEN, celles du département.
+- Une convention est vue par l'école d'accueil, l'élève et le chef d'établissement de son lycée ; la DSDEN et
+  les IEN n'en voient que des nombres et les écoles concernées, sans nom d'élève.
 
 ### Combien de temps
 
 - **Données des élèves** (compte, lycée, candidatures, lettres de motivation) : conservées pendant l'année
   scolaire du stage, puis **anonymisées à la fin de l'année scolaire** (au 31 août) : nom, adresse,
   mot de passe et lettres de motivation sont effacés, les courriels reçus supprimés. Seuls restent des
-  chiffres (nombre de candidatures, de stages réalisés par circonscription et par lycée).
+  chiffres (nombre de candidatures, de stages réalisés par circonscription et par lycée). Les conventions
+  de ces élèves perdent au même moment la partie de l'élève (date de naissance, PAI, représentants
+  légaux), les noms et adresses des signatures et l'exemplaire signé numérisé ; leur état reste.
 - **Comptes des écoles, de la DSDEN et des IEN** : conservés tant qu'ils sont utilisés ; un compte
   **sans connexion depuis {INACTIVE_YEARS} ans** est désactivé et anonymisé (nom, adresse et mot de passe effacés).
 - **Offres** : conservées pour la campagne de l'année et les bilans de la DSDEN, puis archivées sans

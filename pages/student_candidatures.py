@@ -5,11 +5,13 @@ import streamlit as st
 from stages.domain.vocabulary import CandidatureStatus as S
 from stages.services.candidatures import applications
 from stages.services.errors import ServiceError
+from stages.ui import conventions
 from stages.ui.session import flash, page_user
 from stages.ui.safe import alert
 
 user = page_user()
 st.title("Mes candidatures")
+conventions.render_student(user)  # the convention of an accepted candidature
 
 COLORS = {S.ACCEPTED: "green", S.REFUSED: "red", S.EXPIRED: "gray", S.WITHDRAWN: "gray", S.DECLINED: "gray"}
 rows = applications.my_candidatures(user)

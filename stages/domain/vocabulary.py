@@ -15,7 +15,8 @@ class Role(StrEnum):
     STUDENT = "student"
     COORDINATOR = "coordinator"
     IEN = "ien"
-    ALL = nonmember((DIRECTOR, STUDENT, COORDINATOR, IEN))
+    LYCEE_HEAD = "lycee_head"  # chef d'établissement of a lycée (conventions)
+    ALL = nonmember((DIRECTOR, STUDENT, COORDINATOR, IEN, LYCEE_HEAD))
 
 
 class OfferStatus(StrEnum):

@@ -225,5 +225,10 @@ def seed_demo(now: dt.datetime | None = None) -> DemoReport:
             session.add(StatusChange(entity_type="offer", entity_id=offer.id, from_status=OfferStatus.DRAFT,
                                      to_status=OfferStatus.PUBLISHED, author_id=offer.created_by_id,
                                      at=offer.published_at))
+        extra_offers = len(offers) + (1 if directors else 0)
+    from stages.seed import demo_conventions  # a convention in every state, and the lycée heads
+
+    demo_conventions.seed(DEMO_PASSWORD, now)
+    with write_session() as session:
         users = session.scalar(select(func.count()).select_from(User)) or 0
-        return DemoReport(True, users, len(offers) + (1 if directors else 0), count)
+        return DemoReport(True, users, extra_offers + 1, count + len(demo_conventions.STUDENTS))

@@ -27,6 +27,7 @@ ROLE_LABELS = {
     Role.STUDENT: "Élève de 2de",
     Role.COORDINATOR: "Coordinateur DSDEN",
     Role.IEN: "IEN de circonscription",
+    Role.LYCEE_HEAD: "Chef d'établissement",
 }
 
 
@@ -207,6 +208,12 @@ def create_user(
                 school = session.scalar(select(School).where(School.uai == uai.strip().upper()))
                 if school is None:
                     errors["uai"] = f"École inconnue : {uai}."
+        if role == Role.LYCEE_HEAD:  # ce.<UAI>@ac-dijon.fr of a lycée of the referential
+            lycee = session.scalar(select(Lycee).where(Lycee.uai == (uai or "").strip().upper()))
+            if lycee is None:
+                errors["uai"] = f"Lycée inconnu : {uai}." if uai else "Un chef d'établissement doit être rattaché à un lycée (UAI)."
+            elif address != f"ce.{lycee.uai.lower()}@ac-dijon.fr":
+                errors["email"] = f"L'adresse d'un chef d'établissement est celle du lycée : ce.{lycee.uai.lower()}@ac-dijon.fr."
         if role == Role.STUDENT and uai:
             lycee = session.scalar(select(Lycee).where(Lycee.uai == uai.strip().upper()))
             if lycee is None:

@@ -64,8 +64,10 @@ def candidature_accepted(first_name: str, offer_title: str, offer_id: int, refer
     return MailText(
         "candidature_accepted", f"Candidature acceptée : {_titled(offer_title, offer_id)}",
         f"Bonjour {first_name},\n\nBonne nouvelle : votre candidature au stage « {offer_title} » "
-        f"({reference}, {place_name}) a été acceptée.\n\nLa convention de stage vous sera "
-        "transmise pour signature.",
+        f"({reference}, {place_name}) a été acceptée.\n\nVotre convention de stage est "
+        "créée : complétez votre partie (date de naissance, classe, représentant légal) dans « Mes "
+        "candidatures », puis signez-la quand l'école et le lycée ont complété les leurs. Votre "
+        "représentant légal recevra alors un lien pour la signer à son tour.",
         ("Voir mes candidatures", link(STUDENT_CANDIDATURES)),
     )
 

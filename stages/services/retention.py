@@ -26,6 +26,7 @@ from stages.domain.calendar import school_year_for
 from stages.domain.passwords import hash_password
 from stages.domain.timeutil import paris_to_utc, today_paris, utcnow
 from stages.services import ratelimit
+from stages.services.conventions import retention as conventions_retention
 
 ANONYMOUS_DOMAIN = "anonyme.invalid"
 INACTIVE_YEARS = 2
@@ -118,6 +119,7 @@ def purge_personal_data(today: dt.date | None = None, dry_run: bool = False) -> 
                     .where(and_(Candidature.student_id.in_(student_ids), Candidature.motivation != ANONYMISED_MOTIVATION))
                     .values(motivation=ANONYMISED_MOTIVATION)
                 )
+            conventions_retention.anonymise_students(session, student_ids)
             session.execute(delete(FormDraft).where(FormDraft.user_id.in_(ids)))
             if emails:
                 session.execute(delete(OutboxMail).where(OutboxMail.to_address.in_(emails)))

@@ -13,6 +13,7 @@ from stages.services.candidatures import answers
 from stages.services.candidatures import exports as candidature_exports, inbox as inboxes
 from stages.services.auth import CurrentUser
 from stages.services.errors import ServiceError
+from stages.ui import conventions
 from stages.ui.downloads import download_buttons
 from stages.ui.responsive import inbox_rows_as_cards
 from stages.ui.session import flash
@@ -216,16 +217,4 @@ def render(user: CurrentUser) -> None:
 
 
 def render_conventions(user: CurrentUser) -> None:
-    st.info(
-        "La génération de la convention de stage pré-remplie (PDF) arrivera dans une prochaine version. "
-        "Voici dès maintenant les candidatures acceptées, pour lesquelles une convention sera à établir."
-    )
-    rows = candidature_exports.list_conventions(user)
-    if not rows:
-        st.text("Aucune candidature acceptée pour le moment.")
-        return
-    st.dataframe(
-        [{"Élève": r.student_name, "Adresse électronique": r.student_email, "Offre": r.offer_title,
-          "Période": r.period_label, "Acceptée le": r.accepted_on} for r in rows],
-        hide_index=True, width="stretch",
-    )
+    conventions.render_director(user)

@@ -27,7 +27,12 @@ def public_pages() -> dict[str, list[st.Page]]:
         _page("terms.py", "Conditions d'utilisation", ":material/gavel:", "conditions-utilisation"),
         _page("privacy.py", "Politique de confidentialité", ":material/shield:", "confidentialite"),
     ]
-    return {"Stages de seconde": pages, "Informations": info}
+    return {"Stages de seconde": pages + [_sign_page()], "Informations": info}
+
+
+def _sign_page() -> st.Page:
+    """The legal representative's signing page (no account: the link of a mail)."""
+    return _hidden("convention_signature.py", "Signature de la convention", "signature-convention")
 
 
 def _dev_pages(user: CurrentUser) -> list[st.Page]:
@@ -46,6 +51,9 @@ ROLE_MAIN_PAGES: dict[str, list[tuple[str, str, str, str, bool]]] = {
     Role.STUDENT: [
         ("student_offers.py", "Offres de stage", ":material/search:", "offres", True),
         ("student_candidatures.py", "Mes candidatures", ":material/assignment:", "mes-candidatures", False),
+    ],
+    Role.LYCEE_HEAD: [
+        ("lycee_conventions.py", "Conventions de stage", ":material/description:", "conventions-lycee", True),
     ],
     Role.IEN: [
         ("dashboard.py", "Tableau de bord", ":material/monitoring:", "tableau-de-bord", True),
@@ -109,7 +117,7 @@ def role_pages(user: CurrentUser) -> dict[str, list[st.Page]]:
     # Another role's URL answers in French that it is not for this account (not Streamlit's
     # English "Page not found"); the page itself is never registered.
     refused = [_hidden("forbidden.py", "Accès refusé", url) for url in _protected_urls() if url not in own]
-    return {"Stages de seconde": main + refused, "Mon compte": account}
+    return {"Stages de seconde": main + refused + [_sign_page()], "Mon compte": account}
 
 
 def mark_login_required(current: st.Page, user: CurrentUser | None) -> None:

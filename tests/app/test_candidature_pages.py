@@ -51,7 +51,7 @@ def test_empty_inbox_shows_the_guide_texts(sqlite_url):
         assert texts(at).count("Aucune candidature reçue") == 1, tab
     at.session_state["director_tab"] = "Conventions"
     at.run()
-    assert "prochaine version" in at.info[0].value  # Conventions tab
+    assert "Aucune candidature acceptée pour le moment" in texts(at)  # Conventions tab
 
 
 def open_inbox(director: int):

@@ -78,12 +78,12 @@ def test_current_campaign_uses_the_rule(db_url):
 
 def test_demo_shows_every_tab_and_colour_and_is_loaded_once(db_url):
     report = demo.seed_demo()
-    assert report.created and report.candidatures == 12
+    assert report.created and report.candidatures == 18  # 12, and 6 with a convention in every state
     assert not demo.seed_demo().created
     now = utcnow()
     with read_session() as session:
         roles = dict(session.execute(select(User.role, func.count()).group_by(User.role)).all())
-        assert roles == {Role.COORDINATOR: 1, Role.IEN: 1, Role.DIRECTOR: 5, Role.STUDENT: 6}
+        assert roles == {Role.COORDINATOR: 1, Role.IEN: 1, Role.DIRECTOR: 5, Role.STUDENT: 12, Role.LYCEE_HEAD: 3}
         assert session.scalar(select(func.count()).select_from(Offer).where(Offer.status == OfferStatus.DRAFT)) == 1
         statuses, levels = set(), set()
         for cand in session.scalars(select(Candidature)):

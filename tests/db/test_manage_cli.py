@@ -71,7 +71,7 @@ def test_init_db_seed_demo_and_backup(tmp_path):
     url = f"sqlite:///{tmp_path / 'fresh' / 'x.sqlite3'}"
     assert run(url, "init-db").returncode == 0
     seeded = run(url, "seed-demo")
-    assert seeded.returncode == 0 and "Comptes créés : 13" in seeded.stdout
+    assert seeded.returncode == 0 and "Comptes créés : 22" in seeded.stdout  # 13, and 6 students and 3 lycée heads
     assert "déjà présentes" in run(url, "seed-demo").stdout
     purge = run(url, "purge-personal-data", "--dry-run")
     assert purge.returncode == 0 and "Aperçu" in purge.stdout

@@ -17,7 +17,7 @@ def metric_value(page, label: str) -> str:
 def test_coordinator_filters_a_circonscription_and_downloads_an_export(live_server, page):
     login(page, live_server, "coordinateur.dsden71@ac-dijon.fr", DEMO_PASSWORD)
     expect(page.get_by_role("heading", name="Tableau de bord").first).to_be_visible()
-    assert metric_value(page, "Offres publiées") == "5"
+    assert metric_value(page, "Offres publiées") == "6"  # 5, and the demo conventions' offer
     expect(page.locator(".js-plotly-plot").first).to_be_visible()
 
     circonscriptions = page.get_by_test_id("stMultiSelect").filter(has_text="Circonscriptions")
@@ -26,7 +26,7 @@ def test_coordinator_filters_a_circonscription_and_downloads_an_export(live_serv
     page.keyboard.press("Escape")
     wait_idle(page)
     expect(page.get_by_test_id("stMetric").filter(has=page.get_by_text("Offres publiées", exact=True))
-           .get_by_test_id("stMetricValue")).to_have_text("3")
+           .get_by_test_id("stMetricValue")).to_have_text("4")
     assert metric_value(page, "Écoles du référentiel") == "52"
 
     with page.expect_download() as info:

@@ -14,6 +14,6 @@ Rules (see ``stages.domain.candidatures``):
 
 Modules, by use case: ``catalogue`` (offers a student may apply to), ``applications`` (apply,
 withdraw, decline), ``inbox`` (the director's tabs, opening one), ``answers`` (accept, refuse,
-in bulk), ``exports`` (table, file, conventions), ``jobs`` (expiry and reminders, for cron);
+in bulk), ``exports`` (table, file), ``jobs`` (expiry and reminders, for cron);
 ``common`` holds what they share. The mails' texts are in ``stages.services.mail_templates``.
 """

@@ -20,6 +20,7 @@ from stages.domain.timeutil import utcnow
 from stages.services import mail, mail_templates
 from stages.services.auth import CurrentUser
 from stages.services.candidatures.common import NOT_FOUND, Status, accepted_count, record, reference
+from stages.services.conventions import lifecycle
 from stages.services.errors import NotFound, ValidationError
 from stages.services.permissions import require_director
 
@@ -67,6 +68,8 @@ def _accept(session: Session, user: CurrentUser, candidature_id: int, now: dt.da
     convention = session.scalar(select(Convention).where(Convention.candidature_id == cand.id))
     if convention is None:
         session.add(Convention(candidature_id=cand.id, created_at=now))
+        session.flush()
+        lifecycle.tell_lycee_created(session, cand.id)
     mail.queue_text(session, cand.student.email, mail_templates.candidature_accepted(
         cand.student.first_name, offer.title, offer.id, reference(offer), offer.place_name))
     return cand.student.full_name

@@ -10,12 +10,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db import read_session, write_session
-from db.models import Candidature, Convention, Lycee, Offer, User
+from db.models import Candidature, Lycee, Offer, User
 from stages.domain import candidatures as rules
 from stages.domain.text import clean_text
 from stages.domain.timeutil import fmt_date, fmt_datetime, today_paris
 from stages.services import campaigns, drafts, mail, mail_templates
 from stages.services.auth import CurrentUser
+from stages.services.conventions import lifecycle
 from stages.services.candidatures.common import (
     Status,
     accepted_count,
@@ -183,9 +184,7 @@ def decline(user: CurrentUser, candidature_id: int, now: dt.datetime | None = No
             )
         cand.status, cand.closed_at = Status.DECLINED, now
         record(session, cand, Status.ACCEPTED, Status.DECLINED, user.id, now)
-        convention = session.scalar(select(Convention).where(Convention.candidature_id == cand.id))
-        if convention is not None:
-            convention.status = "cancelled"
+        lifecycle.cancel_for_candidature(session, cand.id, user.id, now)
         student = session.get(User, user.id)
         for director in school_directors(session, cand.offer.school_id):
             mail.queue_text(session, director.email,

@@ -1,22 +1,20 @@
-"""The director's candidatures as a table or a file, and the conventions to come (accepted ones)."""
+"""The director's candidatures as a table or a file."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy.orm import selectinload
 
 from db import read_session
 from db.models import Candidature
 from stages.domain import candidatures as rules
 from stages.domain.offer_reference import level_label
-from stages.domain.timeutil import fmt_date, fmt_datetime
+from stages.domain.timeutil import fmt_datetime
 from stages.services import campaigns
 from stages.services.exports import ExportFile, export_file
 from stages.services.auth import CurrentUser
-from stages.services.candidatures.common import Status, period_label, resolve_now, school_candidatures
+from stages.services.candidatures.common import period_label, resolve_now, school_candidatures
 from stages.services.permissions import require_director
 
 
@@ -43,29 +41,3 @@ def candidatures_frame(user: CurrentUser, now: dt.datetime | None = None) -> pd.
 def export_candidatures(user: CurrentUser, fmt: str = "csv") -> ExportFile:
     """The director's candidatures as CSV (``;``, UTF-8 with BOM) or XLSX, formulas neutralised."""
     return export_file("candidatures", candidatures_frame(user), fmt, sheet_name="Candidatures")
-
-
-@dataclass(frozen=True)
-class ConventionRow:
-    candidature_id: int
-    student_name: str
-    student_email: str
-    offer_title: str
-    period_label: str
-    accepted_on: str
-
-
-def list_conventions(user: CurrentUser) -> list[ConventionRow]:
-    """The accepted candidatures of the director's school (each has its convention to come)."""
-    user = require_director(user)
-    campaign_id = campaigns.current_campaign().id
-    with read_session() as session:
-        return [
-            ConventionRow(c.id, c.student.full_name, c.student.email, c.offer.title, period_label(c.offer),
-                          fmt_date(c.answered_at))
-            for c in session.scalars(
-                school_candidatures(user, campaign_id).where(Candidature.status == Status.ACCEPTED)
-                .options(selectinload(Candidature.student), selectinload(Candidature.offer))  # no query per row
-                .order_by(Candidature.answered_at.desc())
-            )
-        ]

@@ -1,0 +1,1 @@
+"""Documents the application generates (the convention de stage as PDF)."""
