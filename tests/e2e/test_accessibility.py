@@ -22,6 +22,7 @@ DIRECTOR = "ce.0711989b@ac-dijon.fr"
 STUDENT = "lea.dupont@example.fr"
 IEN = "ien.macon-nord@ac-dijon.fr"
 COORDINATOR = "coordinateur.dsden71@ac-dijon.fr"
+LYCEE_HEAD = "ce.0710001r@ac-dijon.fr"
 
 
 def login(page, server, email: str, password: str, remember: bool = False) -> None:
@@ -172,6 +173,16 @@ def test_coordinator_pages(live_server, page):
     goto(page, live_server, "comptes")
     click(page, "Créer le compte")  # empty form: errors shown
     audit("comptes-erreurs")
+    audit.done()
+
+
+def test_lycee_head_pages(live_server, page):
+    """Issue 12's role (chef d'établissement): its conventions page and its account."""
+    audit = Audit(page, "lycee")
+    login(page, live_server, LYCEE_HEAD, DEMO_PASSWORD, remember=True)
+    audit("conventions")
+    goto(page, live_server, "mon-compte")
+    audit("mon-compte")
     audit.done()
 
 
