@@ -8,12 +8,13 @@ APP_BASE_URL ?= http://localhost:$(PORT)
 TEST_DATABASE_URL ?=
 export TEST_DATABASE_URL
 
-.PHONY: help install install-runtime run test test-unit test-db test-app test-e2e bench clean
+.PHONY: help install install-runtime run test test-unit test-db test-app test-e2e test-topology bench loadtest clean
 
 help:
 	@echo "make run        – installe, crée la base, charge la démo et lance l'app sur http://localhost:$(PORT)"
-	@echo "make test       – lance toutes les suites (unit, db, app, e2e)"
-	@echo "make bench      – mesure les pages aux trois échelles (voir docs/benchmarks.md)"
+	@echo "make test       – lance toutes les suites (unit, db, app, e2e, topology)"
+	@echo "make bench      – mesure les pages aux trois échelles (docs/benchmarks.md) et dans Chromium (docs/browser-benchmarks.md)"
+	@echo "make loadtest   – test de charge, 1 et 2 serveurs sur PostgreSQL (écrit docs/capacity.md)"
 
 # Two installs: what the app needs to run (make run), and the test tools on top (make test...).
 $(VENV)/.runtime: requirements.txt
@@ -50,8 +51,19 @@ test-app: install
 test-e2e: install
 	$(PY) -m pytest tests/e2e -q
 
+test-topology: install
+	$(PY) -m pytest tests/topology -q
+
 bench: install
 	$(PY) scripts/bench.py
+	$(PY) scripts/bench_browser.py
+
+# PostgreSQL database dropped and recreated by the load test (127.0.0.1:5432).
+LOADTEST_DATABASE ?= loadtest
+export LOADTEST_DATABASE
+
+loadtest: install
+	$(PY) scripts/loadtest.py
 
 clean:
 	rm -rf var .pytest_cache

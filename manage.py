@@ -109,20 +109,65 @@ def seed_demo(_args: argparse.Namespace) -> int:
 
 
 def _backup_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("dest", metavar="DEST", help="fichier de sauvegarde à écrire")
+    p.add_argument("dest", metavar="DEST", nargs="?",
+                   help="fichier de sauvegarde à écrire ; sans DEST : un fichier daté dans BACKUP_DIR, puis la "
+                        "rotation (BACKUP_KEEP_DAILY jours, BACKUP_KEEP_WEEKLY semaines)")
 
 
-@command("backup", "Sauvegarde la base : copie SQLite, ou pg_dump pour PostgreSQL.", _backup_args)
+@command("backup", "Sauvegarde la base : copie SQLite, ou pg_dump pour PostgreSQL (timer quotidien).", _backup_args)
 def backup(args: argparse.Namespace) -> int:
     from stages.services import maintenance
 
     try:
-        path = maintenance.backup(args.dest)
+        if args.dest:
+            path = maintenance.backup(args.dest)
+            removed = []
+        else:
+            path, removed = maintenance.backup_to_folder()
     except (OSError, RuntimeError) as exc:
         print(f"Sauvegarde impossible : {exc}", file=sys.stderr)
         return 1
     print(f"Sauvegarde écrite : {path}")
+    if removed:
+        print(f"Anciennes sauvegardes supprimées (rotation) : {len(removed)}")
     return 0
+
+
+def _restore_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", metavar="FILE", help="fichier écrit par « backup » (SQLite ou pg_dump)")
+    p.add_argument("--force", action="store_true", help="remplace une base qui contient déjà des données")
+
+
+@command("restore", "Restaure une sauvegarde dans DATABASE_URL (arrêtez d'abord les serveurs et les timers).",
+         _restore_args)
+def restore(args: argparse.Namespace) -> int:
+    from stages.services import maintenance
+
+    try:
+        print(maintenance.restore(args.file, force=args.force))
+    except maintenance.RestoreRefused as exc:
+        print(f"Restauration refusée : {exc}", file=sys.stderr)
+        return 2
+    except (OSError, RuntimeError) as exc:
+        print(f"Restauration impossible : {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _check_deploy_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--no-live", action="store_true",
+                   help="ne pas interroger APP_BASE_URL/app/health à travers le proxy")
+
+
+@command("check-deploy", "Vérifie la configuration de production ; code de sortie 1 et raisons si elle est risquée.",
+         _check_deploy_args)
+def check_deploy(args: argparse.Namespace) -> int:
+    from stages.services import deployment
+
+    report = deployment.check_deploy(live=not args.no_live)
+    for line in report.lines():
+        print(line)
+    return 0 if report.ok else 1
 
 
 def _purge_args(p: argparse.ArgumentParser) -> None:
@@ -256,6 +301,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
+    from stages import logs
+
+    logs.configure()
+    logs.set_actor(f"manage.py {args.command}")
     try:
         return COMMANDS[args.command][2](args)
     except KeyboardInterrupt:

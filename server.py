@@ -8,7 +8,10 @@ served in French (lang, accessible names) by ``stages.french_page``.
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from stages import logs
 from stages.web import middleware, routes
+
+logs.configure()  # JSON lines on stdout, one per action that changes data (journald keeps them)
 
 # app.py routes with st.navigation. Without this, Streamlit's legacy multipage mode (it
 # sees the pages/ folder) answers the very first visit of a deep link such as /connexion

@@ -29,6 +29,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -202,7 +203,7 @@ class UserToken(Base):
 
 
 class AuthSession(Base):
-    """A remembered login ("Se souvenir de moi"): the cookie carries the token, we keep its hash."""
+    """A login cookie (remembered, or for the browser session): the cookie carries the token, we keep its hash."""
 
     __tablename__ = "auth_sessions"
 
@@ -214,6 +215,10 @@ class AuthSession(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     user_agent: Mapped[str | None] = mapped_column(String(300))
+    # False: a browser-session cookie (login without "Se souvenir de moi"), ended after 30 idle minutes.
+    persistent: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # The account's User.session_generation when this login was checked: a newer one ends the cookie.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     user: Mapped[User] = relationship()
 

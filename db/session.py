@@ -91,6 +91,8 @@ def get_engine(url: str | None = None) -> Engine:
                 engine = _make_engine(key)
                 _engines[key] = engine
                 _makers[key] = sessionmaker(engine, expire_on_commit=False)
+                event.listen(_makers[key], "after_flush", _record_changes)
+                event.listen(_makers[key], "do_orm_execute", _record_statement)
     return engine
 
 
@@ -132,6 +134,27 @@ def ensure_database(url: str | None = None) -> None:
         _migrated.add(key)
 
 
+def head_revision() -> str:
+    """The newest migration of the code (cached: the code does not change while it runs)."""
+    global _head
+    if _head is None:
+        from alembic.script import ScriptDirectory
+
+        _head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return _head
+
+
+_head: str | None = None
+
+
+def current_revision(url: str | None = None) -> str | None:
+    """The migration the database is at (None for an empty database). Never migrates."""
+    from alembic.runtime.migration import MigrationContext
+
+    with get_engine(url).connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
 def refresh_statistics(url: str | None = None) -> None:
     """SQLite: give the query planner fresh statistics (no-op on PostgreSQL, whose autovacuum does it).
 
@@ -169,18 +192,86 @@ def read_session(url: str | None = None) -> Iterator[Session]:
         session.close()
 
 
+MAX_LOGGED_ROWS = 50  # per unit of work; beyond that the log line gives counts per table only
+
+
+def _note(session: Session, entry: dict) -> None:
+    counts = session.info.setdefault("counts", {})
+    key = f"{entry['table']}:{entry['op']}"
+    counts[key] = counts.get(key, 0) + entry.pop("rows", 1)
+    changes = session.info.setdefault("changes", [])
+    if len(changes) < MAX_LOGGED_ROWS:
+        changes.append(entry)
+
+
+def _record_changes(session: Session, _flush_context) -> None:
+    """after_flush: the tables, ids and changed column names of this flush (never the values)."""
+    status_changes = session.info.setdefault("status_changes", [])
+    for op, objects in (("insert", session.new), ("update", session.dirty), ("delete", session.deleted)):
+        for obj in objects:
+            state = inspect(obj)
+            fields = None
+            if op == "update":
+                fields = [attr.key for attr in state.attrs if attr.history.has_changes()]
+                if not fields:
+                    continue
+            key = state.mapper.primary_key_from_instance(obj)
+            entry = {"table": obj.__tablename__, "id": key[0] if len(key) == 1 else None, "op": op}
+            if fields:
+                entry["fields"] = sorted(fields)
+            _note(session, entry)
+            if op == "insert" and obj.__tablename__ == "status_changes" and len(status_changes) < MAX_LOGGED_ROWS:
+                status_changes.append({"entity": obj.entity_type, "id": obj.entity_id, "to": obj.to_status})
+
+
+def _record_statement(orm_execute_state) -> None:
+    """do_orm_execute: UPDATE/DELETE/INSERT statements (bulk writes that bypass the flush)."""
+    state = orm_execute_state
+    if not (state.is_update or state.is_delete or state.is_insert):
+        return
+    table = getattr(state.statement, "table", None)
+    op = "bulk update" if state.is_update else "bulk delete" if state.is_delete else "bulk insert"
+    entry = {"table": getattr(table, "name", "?"), "op": op}
+    if not state.is_insert and (state.is_update or state.is_delete):
+        values = getattr(state.statement, "_values", None) or {}
+        names = sorted(getattr(k, "key", str(k)) for k in values)
+        if names:
+            entry["fields"] = names
+    _note(state.session, entry)
+
+
+def _caller_name() -> str:
+    """The function that opened the unit of work (``module.function``): the action of the log line."""
+    import sys
+
+    frame = sys._getframe(3)  # write_session's body <- contextmanager.__enter__ <- the caller
+    return f"{frame.f_globals.get('__name__', '?')}.{frame.f_code.co_name}"
+
+
 @contextmanager
 def write_session(url: str | None = None) -> Iterator[Session]:
-    """A unit of work: committed at the end, rolled back on any exception."""
+    """A unit of work: committed at the end, rolled back on any exception.
+
+    Each one that changed data writes one JSON line to the logs (``stages.logs``).
+    """
+    from stages import logs
+
     ensure_database(url)
     token = _immediate.set(True)
     session = _maker(url)()
+    action = _caller_name()
     try:
         yield session
         session.commit()
-    except BaseException:
+    except BaseException as exc:
         session.rollback()
+        if session.info.get("changes"):
+            logs.log_write(action, session.info["changes"], session.info.get("status_changes", []),
+                           f"error: {type(exc).__name__}", session.info.get("counts", {}))
         raise
+    else:
+        logs.log_write(action, session.info.get("changes", []), session.info.get("status_changes", []), "ok",
+                       session.info.get("counts", {}))
     finally:
         session.close()
         _immediate.reset(token)

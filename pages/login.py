@@ -4,7 +4,7 @@ import streamlit as st
 
 from stages.services import accounts, auth
 from stages.ui import session
-from stages.ui.navigation import LOGIN_NEXT_KEY, LOGIN_REQUIRED_KEY
+from stages.ui.navigation import LOGIN_REQUIRED_KEY
 from stages.ui.safe import alert
 
 st.title("Connexion à Mon stage de seconde")
@@ -26,18 +26,16 @@ with st.form("login"):
 if submitted:
     st.session_state.pop("login_not_activated", None)
     try:
-        result = accounts.login(email, password, remember=remember, client=session.client_address())
+        result = accounts.login(email, password, remember=remember, session_cookie=True,
+                                client=session.client_address())
     except auth.LoginRefused as exc:
         alert("error", exc.message)
         if exc.reason == "not_activated":
             st.session_state["login_not_activated"] = email
     else:
-        session.login(result.user)
+        # The login is complete here; the next run hands the cookie over without waiting for it.
+        session.login(result.user, remembered=remember, handoff_token=result.handoff_token)
         session.flash(f"Bienvenue {result.user.full_name}.")
-        if result.handoff_token:
-            next_path = st.session_state.get(LOGIN_NEXT_KEY) if st.session_state.get(LOGIN_REQUIRED_KEY) else None
-            session.post_to_route("/app/session", result.handoff_token, "Connexion en cours…", next_path)
-            st.stop()
         st.rerun()
 
 if st.session_state.get("login_not_activated"):

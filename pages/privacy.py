@@ -28,7 +28,7 @@ d'organisation des stages d'observation des élèves de 2de (article 6.1.e du RG
 | Conventions de stage : tuteur, professeur référent, classe, date de naissance, PAI (oui/non), nom et adresse du ou des représentants légaux, signatures (nom, date, empreinte du document, adresse réseau), exemplaire signé numérisé | école, lycée, élève et représentant légal de la convention | établir et signer la convention ; le lien envoyé au représentant légal ne sert qu'une fois, seule son empreinte est gardée |
 | Mot de passe | tous | vous authentifier : il n'est jamais enregistré en clair, seulement son empreinte (bcrypt) |
 | Nombre d'essais de connexion erronés, date de dernière connexion | tous | protéger le compte (blocage de {security.LOCKOUT_MINUTES} minutes après {security.MAX_FAILED_LOGINS} essais) |
-| Connexions mémorisées (« Se souvenir de moi ») : date, navigateur | tous | vous reconnaître {security.REMEMBER_DAYS} jours sur cet appareil ; seule une empreinte du jeton est gardée |
+| Connexions ouvertes (avec ou sans « Se souvenir de moi ») : date, navigateur | tous | vous garder connecté pendant la visite, ou {security.REMEMBER_DAYS} jours sur cet appareil ; seule une empreinte du jeton est gardée |
 | Courriels envoyés par le service | tous | activation, mot de passe oublié, suivi des candidatures |
 | Historique des changements d'état (offres, candidatures, comptes) | DSDEN | retracer qui a fait quoi en cas de réclamation |
 
@@ -58,7 +58,8 @@ d'audience, ni cookie de suivi.
 - **Liens envoyés par courriel** : activation valable {security.ACTIVATION_HOURS} heures, mot de passe oublié valable
   {security.RESET_HOURS} heures ;
   chaque lien ne sert qu'une fois.
-- **Connexions mémorisées** : {security.REMEMBER_DAYS} jours au plus ; elles prennent fin dès que vous vous déconnectez ou
+- **Connexions mémorisées** : {security.REMEMBER_DAYS} jours au plus ; sans « Se souvenir de moi », la fermeture du
+  navigateur ou {security.IDLE_MINUTES} minutes sans activité. Elles prennent fin dès que vous vous déconnectez ou
   changez de mot de passe.
 
 ### Cookies
@@ -66,8 +67,9 @@ d'audience, ni cookie de suivi.
 Le service n'utilise que des cookies techniques, sans consentement à recueillir :
 
 - un cookie de protection contre les requêtes forgées, le temps de la visite ;
-- si vous cochez « Se souvenir de moi », le cookie `stages_session` ({security.REMEMBER_DAYS} jours, inaccessible aux scripts,
-  envoyé uniquement à ce site), qui vous garde connecté sur cet appareil.
+- le cookie de connexion `stages_session` (inaccessible aux scripts, envoyé uniquement à ce site), qui vous garde
+  connecté : jusqu'à la fermeture du navigateur, ou {security.REMEMBER_DAYS} jours sur cet appareil si vous cochez
+  « Se souvenir de moi ».
 
 ### Vos droits
 

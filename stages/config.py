@@ -36,6 +36,12 @@ class Settings:
     director_email_domain: str
     dev_outbox: bool
     bcrypt_rounds: int = 12  # 12 in production; the test suite lowers it with BCRYPT_ROUNDS=4 to stay fast
+    # Production (see deploy/ and `manage.py check-deploy`).
+    app_servers: int = 1  # how many app servers share DATABASE_URL (behind the proxy)
+    backup_dir: str = str(ROOT / "var" / "backups")
+    backup_keep_daily: int = 7
+    backup_keep_weekly: int = 5
+    nginx_site: str = "/etc/nginx/sites-enabled/stages-de-seconde"
 
     @property
     def smtp_enabled(self) -> bool:
@@ -62,6 +68,11 @@ def get_settings() -> Settings:
         # shown to a logged-in coordinator only (see stages.services.mail.dev_outbox).
         dev_outbox=_bool(env.get("DEV_OUTBOX"), False),
         bcrypt_rounds=int(env.get("BCRYPT_ROUNDS") or 12),
+        app_servers=int(env.get("APP_SERVERS") or 1),
+        backup_dir=env.get("BACKUP_DIR") or str(ROOT / "var" / "backups"),
+        backup_keep_daily=int(env.get("BACKUP_KEEP_DAILY") or 7),
+        backup_keep_weekly=int(env.get("BACKUP_KEEP_WEEKLY") or 5),
+        nginx_site=env.get("NGINX_SITE") or "/etc/nginx/sites-enabled/stages-de-seconde",
     )
 
 

@@ -1,10 +1,12 @@
 """The project's own HTTP routes, served beside Streamlit by ``server.py``.
 
-A Streamlit page cannot set an HttpOnly cookie, so "Se souvenir de moi" goes through here:
+A Streamlit page cannot set an HttpOnly cookie, so the login cookie goes through here:
 
-- ``POST /app/session`` (form field ``token``): the page that just logged the user in posts a
-  one-minute, single-use handoff token; the route opens a remembered login and sets the
-  HttpOnly, SameSite=Lax cookie, then redirects to the app.
+- ``POST /app/session`` (form field ``token``): the page that just logged the user in sends a
+  one-minute, single-use handoff token (by ``fetch``, header ``X-Stages-Handoff: fetch``: a JSON
+  answer; by a plain form: a redirect); the route opens the login (14 days with "Se souvenir de
+  moi", else for the browser session) and sets the HttpOnly, SameSite=Lax cookie.
+- ``GET /app/health``: JSON, the database and its migrations (no personal data).
 - ``POST /app/logout`` (form field ``token``): ends the remembered logins and clears the cookie.
 
 Streamlit's XSRF protection does not cover these routes: each checks that the request comes
@@ -19,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from stages.config import get_settings
@@ -30,8 +32,19 @@ log = logging.getLogger("stages")
 MAX_BODY = 4096
 
 
-async def _health(_request):
-    return PlainTextResponse("ok")
+async def _health(request: Request) -> Response:
+    from stages.services import health
+
+    report = await run_in_threadpool(health.check, _request_origin(request))
+    return JSONResponse(report, status_code=200 if report["status"] == "ok" else 503,
+                        headers={"Cache-Control": "no-store"})
+
+
+def _request_origin(request: Request) -> str:
+    """The origin the browser used, as the proxy tells it (X-Forwarded-Proto, Host)."""
+    scheme = request.headers.get("x-forwarded-proto", request.url.scheme).split(",")[0].strip()
+    host = request.headers.get("x-forwarded-host") or request.headers.get("host") or ""
+    return f"{scheme}://{host.split(',')[0].strip()}".lower()
 
 
 def _origin_of(url: str) -> str:
@@ -110,9 +123,23 @@ def _back(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
 
 
+def _from_page_script(request: Request) -> bool:
+    """The page's script (fetch) asks for a JSON answer; a plain form post gets redirects."""
+    return request.headers.get("x-stages-handoff") == "fetch"
+
+
+def _handoff_refused(request: Request, status: int, reason: str) -> Response:
+    log.warning("handoff refused", extra={"event": "login_cookie_refused", "reason": reason, "status": status})
+    if _from_page_script(request):
+        return JSONResponse({"remembered": False, "reason": reason}, status_code=status)
+    if status == 403:
+        return PlainTextResponse("Requête refusée : elle ne vient pas de l'application.", status_code=403)
+    return _back("/connexion?memoire=echec")
+
+
 async def _open_session(request: Request) -> Response:
     if not same_origin(request):
-        return PlainTextResponse("Requête refusée : elle ne vient pas de l'application.", status_code=403)
+        return _handoff_refused(request, 403, "origin")
     try:
         fields = await _form_fields(request)
     except BodyTooLarge:
@@ -120,10 +147,14 @@ async def _open_session(request: Request) -> Response:
     opened = await run_in_threadpool(accounts.open_remembered_session, fields.get("token"),
                                      request.headers.get("user-agent"))
     if opened is None:
-        return _back("/connexion?memoire=echec")
-    cookie, _expires = opened
-    response = _back(local_path(fields.get("next")))
-    response.set_cookie(accounts.COOKIE_NAME, cookie, max_age=security.REMEMBER_DAYS * 24 * 3600, path="/",
+        return _handoff_refused(request, 400, "token")
+    cookie, expires = opened
+    # A plain form post returns to the page asked for ("next", kept inside the app by local_path).
+    response = (JSONResponse({"remembered": True}) if _from_page_script(request)
+                else _back(local_path(fields.get("next"))))
+    # No max_age for a browser-session login: the cookie ends with the browser (and after its idle limit).
+    max_age = security.REMEMBER_DAYS * 24 * 3600 if expires is not None else None
+    response.set_cookie(accounts.COOKIE_NAME, cookie, max_age=max_age, path="/",
                         httponly=True, samesite="lax", secure=_secure())
     return response
 

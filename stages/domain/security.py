@@ -40,5 +40,30 @@ def is_idle(last_seen: float, now: float, remembered: bool) -> bool:
     return not remembered and now - last_seen > IDLE_MINUTES * 60
 
 
+# The login cookie (stages.web): a 14-day one with "Se souvenir de moi", else a browser-session one,
+# so that a reload, a new tab or another app server keeps the login. Both end with the account's
+# session generation (password changed or reset, "Se déconnecter").
+SESSION_COOKIE_MAX_HOURS = 12  # a browser-session login cookie ends after this, however active
+
+
+def login_cookie_lifetime(persistent: bool) -> dt.timedelta:
+    return dt.timedelta(days=REMEMBER_DAYS) if persistent else dt.timedelta(hours=SESSION_COOKIE_MAX_HOURS)
+
+
+def login_cookie_alive(*, persistent: bool, revoked: bool, expires_at: dt.datetime, last_seen_at: dt.datetime,
+                       generation: int, account_generation: int, now: dt.datetime) -> bool:
+    """Not revoked, not expired, not idle (``REMEMBER_IDLE_DAYS`` remembered, ``IDLE_MINUTES`` otherwise),
+    and opened in the account's current session generation."""
+    idle_limit = dt.timedelta(days=REMEMBER_IDLE_DAYS) if persistent else dt.timedelta(minutes=IDLE_MINUTES)
+    return (not revoked and expires_at > now and now - last_seen_at <= idle_limit
+            and generation == account_generation)
+
+
+def login_activity_due(persistent: bool, last_seen_at: dt.datetime, now: dt.datetime) -> bool:
+    """Whether to record a login cookie's activity now: once an hour remembered, once a minute otherwise
+    (often enough for its idle limit, seldom enough to cost no write on most reruns)."""
+    return now - last_seen_at > (dt.timedelta(hours=1) if persistent else dt.timedelta(minutes=1))
+
+
 ACTIVATION_HOURS = 72  # validity of the activation link sent by mail
 RESET_HOURS = 2  # validity of the "mot de passe oublié" link

@@ -113,27 +113,59 @@ def authenticate(email: str, password: str, now: dt.datetime | None = None, clie
     the lock are the same, and every answer costs one bcrypt check, so neither the text nor the
     timing tells whether an account exists. A stranger's failures lock only the stranger's client,
     never the account's owner elsewhere. ``client`` is the browser's address (None: command line).
+
+    bcrypt (about 250 ms of CPU at cost 12) runs outside any transaction: a short read, the check,
+    then a short write that counts the result under the row locks. A burst of logins thus holds
+    neither the pool's connections nor the account's lock meanwhile (that made every page of the
+    server wait for a connection at 100 users, docs/capacity.md).
     """
     now = now or utcnow()
     address = normalize_email(email)
     key = f"login:{ratelimit.digest(address)}:{ratelimit.client_key(client)}"
+    for attempt in range(_CHECKS):
+        with read_session() as session:
+            stored = session.scalar(select(User.password_hash).where(User.email == address))
+            blocked_until = ratelimit.blocked_until(session, key, now)
+        if blocked_until is not None:
+            burn_time(password)
+            raise _locked(blocked_until, now)
+        if stored is None:
+            burn_time(password)
+        valid = stored is not None and verify_password(password, stored)
+        last = attempt == _CHECKS - 1
+        user = _record_login(address, key, password, stored, valid, now, recheck=last)
+        if user is not None:
+            return user
+    raise AssertionError("unreachable: the last pass rechecks inside the transaction")
+
+
+_CHECKS = 3  # passes when the password changes between the read and the write (the last checks under the lock)
+
+
+def _locked(blocked_until: dt.datetime, now: dt.datetime) -> LoginRefused:
+    minutes = security.lock_minutes_left(blocked_until, now)
+    return LoginRefused(
+        f"Trop de tentatives échouées : le compte est bloqué. Réessayez dans {minutes} minute(s) "
+        "ou réinitialisez votre mot de passe avec « Mot de passe oublié ? ».",
+        "locked",
+    )
+
+
+def _record_login(address: str, key: str, password: str, stored: str | None, valid: bool, now: dt.datetime,
+                  *, recheck: bool) -> CurrentUser | None:
+    """Count the checked login under the account's and the counter's locks; None when the password
+    changed since it was read (the caller checks again, outside the transaction)."""
     with write_session() as session:
         # Locked on PostgreSQL so that concurrent attempts from several app processes all count.
         user = session.scalar(select(User).where(User.email == address).with_for_update())
+        current = user.password_hash if user is not None else None
+        if current != stored:  # changed (or created, or deleted) since the read
+            if not recheck:
+                return None
+            valid = current is not None and verify_password(password, current)
         counter = ratelimit.read(session, key, window=security.FAILURE_MEMORY, now=now)
-        if security.is_locked(counter.blocked_until, now):
-            burn_time(password)
-            minutes = security.lock_minutes_left(counter.blocked_until, now)
-            raise LoginRefused(
-                f"Trop de tentatives échouées : le compte est bloqué. Réessayez dans {minutes} minute(s) "
-                "ou réinitialisez votre mot de passe avec « Mot de passe oublié ? ».",
-                "locked",
-            )
-        if user is None:
-            burn_time(password)
-            valid = False
-        else:
-            valid = verify_password(password, user.password_hash)
+        if security.is_locked(counter.blocked_until, now):  # locked by concurrent attempts meanwhile
+            raise _locked(counter.blocked_until, now)
         if not valid:
             count = counter.count + 1
             remaining = security.attempts_left(count)

@@ -80,6 +80,12 @@ def read(session, key: str, *, window: dt.timedelta, now: dt.datetime) -> Counte
     return Counter(row.count, row.blocked_until)
 
 
+def blocked_until(session, key: str, now: dt.datetime) -> dt.datetime | None:
+    """When the block of ``key`` ends, None when it is not blocked now (a plain read, no lock)."""
+    until = session.scalar(select(RateLimit.blocked_until).where(RateLimit.key == key))
+    return until if until is not None and until > now else None
+
+
 def store(session, key: str, *, count: int, blocked_until: dt.datetime | None) -> None:
     row = session.scalar(select(RateLimit).where(RateLimit.key == key))
     row.count = count

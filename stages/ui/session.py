@@ -1,16 +1,21 @@
 """The logged-in user of a browser session, kept in ``st.session_state``.
 
-Without "Se souvenir de moi" a login ends after 30 minutes without activity. Remembered
-logins are restored from the HttpOnly cookie (see ``stages.web``) by :func:`restore_login`.
+Every login gets an HttpOnly cookie (see ``stages.web``): a 14-day one with "Se souvenir de
+moi", else a browser-session one that ends after 30 minutes without activity. A new Streamlit
+session (F5, a new tab, a WebSocket reconnected to another app server) is restored from it.
+The cookie is handed over by the page's script (``fetch``) after the login has completed: if the
+browser or the proxy refuses it, the user stays logged in on this page and is told so in French.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import time
 
 import streamlit as st
 
+from stages import logs
 from stages.domain import security
 from stages.services import accounts, auth
 from stages.services.auth import CurrentUser
@@ -23,6 +28,9 @@ GENERATION_KEY = "_session_generation"
 COOKIE_TOKEN_KEY = "_remember_cookie"
 RESTORE_TRIED_KEY = "_restore_tried"
 PENDING_POST_KEY = "_pending_post"
+HANDOFF_KEY = "_login_handoff"  # the handoff token given to /app/session after the login form
+PENDING_HANDOFF_KEY = "_pending_handoff"
+CHECKED_KEY = "_login_checked"
 FLASH_KEY = "flash"
 
 
@@ -46,13 +54,72 @@ def show_flashes() -> None:
         getattr(st, kind if kind in {"success", "info", "warning", "error"} else "info")(md_escape(message))
 
 
-def login(user: CurrentUser, remembered: bool = False, cookie_token: str | None = None) -> None:
+def login(user: CurrentUser, remembered: bool = False, cookie_token: str | None = None,
+          handoff_token: str | None = None) -> None:
     st.session_state[USER_KEY] = user.id
     st.session_state[LAST_SEEN_KEY] = time.time()
     st.session_state[REMEMBERED_KEY] = remembered
     st.session_state[GENERATION_KEY] = user.session_generation
     if cookie_token:
         st.session_state[COOKIE_TOKEN_KEY] = cookie_token
+    if handoff_token:
+        # Handed to /app/session by the next run (see hand_over_cookie); kept to follow that login.
+        st.session_state[HANDOFF_KEY] = handoff_token
+        st.session_state[PENDING_HANDOFF_KEY] = handoff_token
+
+
+COOKIE_REFUSED = (
+    "Votre navigateur n'a pas pu être mémorisé : vous êtes bien connecté sur cette page, mais un "
+    "rechargement (F5) ou un nouvel onglet vous demandera de vous reconnecter. Si cela se reproduit, "
+    "signalez-le à l'assistance de la DSDEN."
+)
+
+
+def hand_over_cookie(token: str) -> None:
+    """The page's script gives the handoff to ``/app/session``, which sets the login cookie.
+
+    It never blocks the page: the login is already complete. After 10 seconds without an answer,
+    or on a refusal (a proxy that rewrites the origin, a blocked cookie), a French message says
+    that the browser could not be remembered. A form is the fallback without JavaScript.
+    """
+    payload = json.dumps({"token": token, "message": COOKIE_REFUSED})
+    st.html(
+        f"""<form id="login-handoff" method="post" action="/app/session" style="display:none">
+<input type="hidden" name="token" value="{html.escape(token)}"></form>
+<script>
+(function () {{
+  const data = {payload};
+  const say = function () {{
+    if (document.getElementById("stages-cookie-refused")) return;
+    const box = document.createElement("div");
+    box.id = "stages-cookie-refused";
+    box.setAttribute("role", "alert");
+    box.style.cssText = "position:fixed;left:1rem;right:1rem;bottom:1rem;z-index:100000;padding:0.8rem 1rem;"
+      + "background:#fff4e5;color:#5f3b00;border:1px solid #f0b35b;border-radius:0.5rem;font-family:sans-serif;";
+    const text = document.createElement("span");
+    text.textContent = data.message;
+    const close = document.createElement("button");
+    close.textContent = "Fermer";
+    close.style.marginLeft = "1rem";
+    close.onclick = function () {{ box.remove(); }};
+    box.appendChild(text);
+    box.appendChild(close);
+    document.body.appendChild(box);
+  }};
+  const controller = new AbortController();
+  const timer = setTimeout(function () {{ controller.abort(); }}, 10000);
+  fetch("/app/session", {{
+    method: "POST", credentials: "same-origin", signal: controller.signal,
+    headers: {{"Content-Type": "application/x-www-form-urlencoded", "X-Stages-Handoff": "fetch"}},
+    body: new URLSearchParams({{token: data.token}}).toString()
+  }}).then(function (r) {{ return r.json(); }})
+    .then(function (answer) {{ if (!answer || answer.remembered !== true) say(); }})
+    .catch(say)
+    .finally(function () {{ clearTimeout(timer); }});
+}})();
+</script>""",
+        unsafe_allow_javascript=True,
+    )
 
 
 def _clear() -> None:
@@ -69,9 +136,9 @@ def _cookie() -> str | None:
 
 
 def logout() -> None:
-    """Ends this session and every remembered login of the account; the browser then clears its cookie."""
+    """Ends this session and every login cookie of the account; the browser then clears its cookie."""
     user_id = st.session_state.get(USER_KEY)
-    cookie = _cookie()
+    cookie = _cookie() or st.session_state.get(HANDOFF_KEY)
     token = accounts.logout(int(user_id), clear_cookie=bool(cookie)) if user_id is not None else None
     _clear()
     st.session_state[RESTORE_TRIED_KEY] = True  # the cookie this session started with is revoked now
@@ -86,6 +153,7 @@ def forget_remembered(generation: int | None = None) -> None:
         st.session_state[GENERATION_KEY] = generation
     st.session_state[REMEMBERED_KEY] = False
     st.session_state.pop(COOKIE_TOKEN_KEY, None)
+    st.session_state.pop(HANDOFF_KEY, None)
     st.session_state[LAST_SEEN_KEY] = time.time()
 
 
@@ -107,30 +175,58 @@ def post_to_route(path: str, token: str, message: str, next_path: str | None = N
 
 
 def _restore() -> CurrentUser | None:
-    """Once per Streamlit session: the remembered login of the HttpOnly cookie, if any."""
+    """Once per Streamlit session: the login of the HttpOnly cookie (remembered or browser-session), if any."""
     if st.session_state.get(RESTORE_TRIED_KEY):
         return None
     st.session_state[RESTORE_TRIED_KEY] = True
     cookie = _cookie()
     if not cookie:
         return None
-    user = accounts.restore_session(cookie)
-    if user is not None:
-        login(user, remembered=True, cookie_token=cookie)
-    return user
+    restored = accounts.restore_login(cookie)
+    if restored is None:
+        return None
+    login(restored.user, remembered=restored.persistent, cookie_token=cookie)
+    st.session_state[CHECKED_KEY] = time.time()
+    return restored.user
+
+
+def _login_still_valid(now: float) -> bool:
+    """The session's login cookie has not been revoked (logout elsewhere, password changed) nor gone idle.
+
+    Checked on every run of a remembered session, at most every 20 seconds for a browser-session one
+    (which also records the activity, so that another app server may restore it).
+    """
+    cookie = st.session_state.get(COOKIE_TOKEN_KEY)
+    handoff = st.session_state.get(HANDOFF_KEY)
+    if not cookie and not handoff:
+        return True
+    if not st.session_state.get(REMEMBERED_KEY) and now - st.session_state.get(CHECKED_KEY, 0) < 20:
+        return True
+    st.session_state[CHECKED_KEY] = now
+    return accounts.keep_login_alive(cookie_token=cookie, handoff_token=None if cookie else handoff) is not False
 
 
 def current_user() -> CurrentUser | None:
+    """The user of this session (see :func:`_current_user`); the logs name them by id."""
+    logs.set_actor(None)
+    user = _current_user()
+    logs.set_actor(user.id if user is not None else None)
+    return user
+
+
+def _current_user() -> CurrentUser | None:
     """The user of this session, or None; ends the session after ``security.IDLE_MINUTES`` of inactivity.
 
-    A new session (reload, new tab, restarted browser) is restored from the remembered-login
-    cookie; a remembered session ends as soon as that login is revoked (logout elsewhere,
-    password changed).
+    A new session (reload, new tab, restarted browser, another app server) is restored from the
+    login cookie; a session ends as soon as its login is revoked (logout elsewhere, password changed).
     """
     pending = st.session_state.pop(PENDING_POST_KEY, None)
     if pending:
         post_to_route(*pending)
         return None
+    handoff = st.session_state.pop(PENDING_HANDOFF_KEY, None)
+    if handoff:
+        hand_over_cookie(handoff)
     user_id = st.session_state.get(USER_KEY)
     if user_id is None:
         return _restore()
@@ -139,24 +235,26 @@ def current_user() -> CurrentUser | None:
     remembered = st.session_state.get(REMEMBERED_KEY)
     if security.is_idle(last, now, bool(remembered)):
         _clear()
+        st.session_state[RESTORE_TRIED_KEY] = True
         flash(f"Votre session a expiré après {security.IDLE_MINUTES} minutes d'inactivité : reconnectez-vous.",
               "warning")
-        return None
-    if remembered and not accounts.is_session_valid(st.session_state.get(COOKIE_TOKEN_KEY)):
-        _clear()
-        st.session_state[RESTORE_TRIED_KEY] = True
-        flash("Votre session a pris fin : reconnectez-vous.", "warning")
         return None
     user = auth.load_user(int(user_id))
     if user is None:
         _clear()
         return None
-    # The password was changed or reset, or "Se déconnecter" was used, in another session: this one ends.
+    # The password was changed or reset, or "Se déconnecter" was used, in another session: this one ends
+    # (and so does its login cookie, which belongs to the generation it was opened in).
     if st.session_state.setdefault(GENERATION_KEY, user.session_generation) != user.session_generation:
         _clear()
         st.session_state[RESTORE_TRIED_KEY] = True
         flash("Votre session a pris fin (mot de passe changé ou déconnexion depuis un autre appareil) : "
               "reconnectez-vous.", "warning")
+        return None
+    if not _login_still_valid(now):
+        _clear()
+        st.session_state[RESTORE_TRIED_KEY] = True
+        flash("Votre session a pris fin : reconnectez-vous.", "warning")
         return None
     st.session_state[LAST_SEEN_KEY] = now
     return user

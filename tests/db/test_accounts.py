@@ -10,6 +10,7 @@ from sqlalchemy import func, inspect, select, text
 from db import get_engine, read_session, write_session
 from db.models import AuthSession, Lycee, Role, School, TokenPurpose, User, UserToken
 from stages.domain import security
+from stages.domain.passwords import hash_password
 from stages.domain.timeutil import utcnow
 from stages.services import accounts, auth, mail, referential
 from stages.services.errors import ValidationError
@@ -414,6 +415,86 @@ def test_password_reset_link_is_single_use_valid_2_hours_and_ends_remembered_log
     auth.authenticate(DIRECTOR_EMAIL, NEW_PASSWORD)
     with pytest.raises(auth.LoginRefused):
         auth.authenticate(DIRECTOR_EMAIL, PASSWORD)
+
+
+def test_bcrypt_runs_outside_any_transaction(db_url, monkeypatch):
+    """A login holds no pool connection (nor the account's row lock) while bcrypt works, for a real
+    account and an unknown address alike."""
+    active_director()
+    pool = get_engine().pool
+    held = []
+    real_verify, real_burn = auth.verify_password, auth.burn_time
+
+    def verify(password, hashed):
+        held.append(pool.checkedout())
+        return real_verify(password, hashed)
+
+    def burn(password):
+        held.append(pool.checkedout())
+        return real_burn(password)
+
+    monkeypatch.setattr(auth, "verify_password", verify)
+    monkeypatch.setattr(auth, "burn_time", burn)
+    assert auth.authenticate(DIRECTOR_EMAIL, PASSWORD).email == DIRECTOR_EMAIL
+    for email in (DIRECTOR_EMAIL, "personne@ac-dijon.fr"):
+        with pytest.raises(auth.LoginRefused):
+            auth.authenticate(email, "Mauvais-mot-2025!")
+    assert held == [0, 0, 0]
+
+
+def test_concurrent_failures_from_one_client_lock_at_exactly_the_limit(db_url):
+    """Checks that run in parallel outside the transaction are still counted one by one: of 11
+    simultaneous wrong passwords, 7 are refused, the 8th locks, the rest find the lock; the right
+    password is then refused too, from that client only."""
+    active_director()
+    n = security.MAX_FAILED_LOGINS + 3
+    barrier = threading.Barrier(n)
+    refusals: list[auth.LoginRefused] = []
+
+    def attempt():
+        barrier.wait()
+        try:
+            auth.authenticate(DIRECTOR_EMAIL, "Mauvais-mot-2025!", client="198.51.100.7")
+        except auth.LoginRefused as exc:
+            refusals.append(exc)
+
+    threads = [threading.Thread(target=attempt) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    reasons = sorted(r.reason for r in refusals)
+    assert reasons == ["invalid"] * (security.MAX_FAILED_LOGINS - 1) + ["locked"] * 4
+    assert sorted(r.remaining_attempts for r in refusals if r.reason == "invalid") == list(
+        range(1, security.MAX_FAILED_LOGINS))
+    with pytest.raises(auth.LoginRefused) as locked:
+        auth.authenticate(DIRECTOR_EMAIL, PASSWORD, client="198.51.100.7")
+    assert locked.value.reason == "locked"
+    assert auth.authenticate(DIRECTOR_EMAIL, PASSWORD, client="192.0.2.10").email == DIRECTOR_EMAIL
+
+
+def test_a_password_changed_during_the_check_is_the_one_that_counts(db_url, monkeypatch):
+    """The account's password changes while a login checks the old one outside the transaction:
+    the old password is then refused (and counted), the new one accepted."""
+    active_director()
+    real_verify = auth.verify_password
+    change_to: list[str] = []  # the password set during the next check
+
+    def verify_then_change(password, hashed):
+        result = real_verify(password, hashed)
+        if change_to:
+            with write_session() as session:
+                user = session.scalar(select(User).where(User.email == DIRECTOR_EMAIL))
+                user.password_hash = hash_password(change_to.pop())
+        return result
+
+    monkeypatch.setattr(auth, "verify_password", verify_then_change)
+    change_to.append(NEW_PASSWORD)
+    with pytest.raises(auth.LoginRefused) as refused:  # right when read, wrong when counted
+        auth.authenticate(DIRECTOR_EMAIL, PASSWORD)
+    assert refused.value.reason == "invalid" and refused.value.remaining_attempts == security.MAX_FAILED_LOGINS - 1
+    change_to.append(PASSWORD)
+    assert auth.authenticate(DIRECTOR_EMAIL, PASSWORD).email == DIRECTOR_EMAIL  # wrong when read, right when counted
 
 
 def test_password_reset_lifts_a_lockout(db_url):

@@ -8,6 +8,7 @@ browser context for each test (its own cookies).
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -97,21 +98,6 @@ def live_server() -> Iterator[LiveServer]:
         controller.stop()
 
 
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris", viewport={"width": 1400, "height": 1000})
@@ -147,4 +133,34 @@ def login(page, server: LiveServer, email: str, password: str, remember: bool = 
     if remember:
         page.get_by_text("Se souvenir de moi").click()
     page.get_by_role("button", name="Se connecter").click()
+    wait_idle(page)
+    wait_for_login_cookie(page)
+
+
+def wait_for_login_cookie(page, timeout: float = 10.0) -> None:
+    """After a successful login the page's script fetches the login cookie: wait for it (as a person
+    would not reload within those few milliseconds)."""
+    if not page.get_by_text("Connecté :").count():
+        return
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if any(c["name"] == "stages_session" for c in page.context.cookies()):
+            return
+        if page.get_by_role("alert").filter(has_text="n'a pas pu être mémorisé").count():
+            return
+        page.wait_for_timeout(50)
+
+
+def row(page, name: str):
+    """The row of a list (candidatures, offers) naming ``name``, with its "Ouvrir" or "Voir" button."""
+    return page.get_by_test_id("stHorizontalBlock").filter(has_text=name).filter(
+        has=page.get_by_role("button", name=re.compile("^(Ouvrir|Voir)$"))).last
+
+
+def refuse(page, name: str, reason: str) -> None:
+    """The director opens the candidature of ``name`` and refuses it with ``reason``."""
+    row(page, name).get_by_role("button", name="Ouvrir").click()
+    wait_idle(page)
+    page.get_by_role("textbox", name="Motif du refus", exact=True).fill(reason)
+    page.get_by_role("button", name="Refuser", exact=True).click()
     wait_idle(page)

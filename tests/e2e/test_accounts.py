@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from playwright.sync_api import expect
 
 from tests.conftest import mail_text
-from tests.e2e.conftest import goto, login, wait_idle
+from tests.e2e.conftest import IDLE, goto, login, wait_idle
 
 PASSWORD = "Mot-de-passe-2025!"
 # École primaire Clos Jovet, Autun: a real school of the referential without a demo account.
@@ -107,17 +107,54 @@ def test_the_guides_journey_with_a_remembered_login(live_server, page, browser):
     stale.close()
 
 
-def test_without_remember_a_reload_logs_out(live_server, page):
+def test_without_remember_a_browser_session_cookie_keeps_the_login_until_logout(live_server, page, browser):
     email = f"eleve.{uuid.uuid4().hex[:8]}@example.fr"
     created = live_server.manage("create-user", "--role", "student", "--email", email, "--password", PASSWORD,
                                  "--first-name", "Léa", "--last-name", "Sansmemoire")
     assert created.returncode == 0, created.stderr
     login(page, live_server, email, PASSWORD)
     expect(page.get_by_role("heading", name="Offres de stage").first).to_be_visible()
-    assert session_cookie(page.context) is None
+    for _ in range(100):
+        if session_cookie(page.context):
+            break
+        page.wait_for_timeout(100)
+    cookie = session_cookie(page.context)
+    assert cookie and cookie["httpOnly"] and cookie["expires"] == -1  # ends with the browser
+    # F5 and a new tab: still logged in.
     page.reload()
     wait_idle(page)
-    expect(page.get_by_text("Connecté : Léa Sansmemoire")).to_have_count(0)
+    expect(page.get_by_text("Connecté : Léa Sansmemoire")).to_be_visible()
+    tab = page.context.new_page()
+    goto(tab, live_server, "")
+    expect(tab.get_by_text("Connecté : Léa Sansmemoire")).to_be_visible()
+    tab.close()
+    # Logout revokes it like a remembered login: a copy of the cookie opens nothing afterwards.
+    state = page.context.storage_state()
+    page.get_by_role("button", name="Se déconnecter").click()
+    page.wait_for_url(re.compile(r"/connexion\?deconnexion=1"))
+    wait_idle(page)
+    assert session_cookie(page.context) is None
+    stale = browser.new_context(storage_state=state)
+    stale_page = stale.new_page()
+    goto(stale_page, live_server, "")
+    expect(stale_page.get_by_text("Connecté : Léa Sansmemoire")).to_have_count(0)
+    stale.close()
+
+
+def test_a_refused_cookie_handoff_never_blocks_the_login(live_server, page):
+    """A proxy that refuses POST /app/session (e.g. Host rewritten): the login completes and says so in French."""
+    email = f"eleve.{uuid.uuid4().hex[:8]}@example.fr"
+    created = live_server.manage("create-user", "--role", "student", "--email", email, "--password", PASSWORD,
+                                 "--first-name", "Léo", "--last-name", "Derriereproxy")
+    assert created.returncode == 0, created.stderr
+    page.route("**/app/session", lambda route: route.fulfill(
+        status=403, content_type="text/plain", body="Requête refusée : elle ne vient pas de l'application."))
+    login(page, live_server, email, PASSWORD, remember=True)
+    expect(page.get_by_role("heading", name="Offres de stage").first).to_be_visible()
+    expect(page.get_by_text("Connecté : Léo Derriereproxy")).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text="Votre navigateur n'a pas pu être mémorisé")).to_be_visible()
+    page.locator(IDLE).wait_for()
+    assert session_cookie(page.context) is None
 
 
 def test_lockout_after_8_failed_attempts(live_server, page):

@@ -9,7 +9,7 @@ import uuid
 from playwright.sync_api import expect
 
 from stages.seed.demo import DEMO_PASSWORD
-from tests.e2e.conftest import goto, login, wait_idle
+from tests.e2e.conftest import goto, login, refuse, row, wait_idle
 
 DIRECTOR = "ce.0711989b@ac-dijon.fr"
 PASSWORD = "Eleve-E2e-2025!"
@@ -45,11 +45,6 @@ def open_inbox(page, server) -> None:
     login(page, server, DIRECTOR, DEMO_PASSWORD)
     page.get_by_role("tab", name="Candidatures").click()
     wait_idle(page)
-
-
-def row(page, name: str):
-    return page.get_by_test_id("stHorizontalBlock").filter(has_text=name).filter(
-        has=page.get_by_role("button", name=re.compile("^(Ouvrir|Voir)$"))).last
 
 
 def test_student_applies_and_director_accepts_and_refuses(live_server, page):
@@ -93,11 +88,7 @@ def test_student_applies_and_director_accepts_and_refuses(live_server, page):
     expect(page.get_by_text("Candidature de Zoé Acceptée acceptée.")).to_be_visible()
 
     page.get_by_role("tab", name="Candidatures").click()
-    row(page, "Max Refusé").get_by_role("button", name="Ouvrir").click()
-    wait_idle(page)
-    page.get_by_role("textbox", name="Motif du refus", exact=True).fill("La classe accueille déjà un stagiaire.")
-    page.get_by_role("button", name="Refuser", exact=True).click()
-    wait_idle(page)
+    refuse(page, "Max Refusé", "La classe accueille déjà un stagiaire.")
     expect(page.get_by_text("Candidature de Max Refusé refusée.")).to_be_visible()
     accepted = live_server.smtp.wait_for(zoe_email)
     assert "acceptée" in accepted[0]["Subject"]
