@@ -7,7 +7,7 @@ Run with ``make run`` (``streamlit run server.py``: server.py adds the HTTP rout
 import streamlit as st
 
 from stages.ui import layout
-from stages.ui.navigation import anonymous_pages, mark_login_required, role_pages
+from stages.ui.navigation import anonymous_pages, mark_login_required, role_pages, sidebar_menu
 from stages.ui.session import current_user, remember_current, show_flashes
 
 # An emoji favicon is drawn locally; a ":material/…:" one would be fetched from fonts.gstatic.com.
@@ -17,8 +17,11 @@ with layout.guard():
     layout.ensure_ready()
     user = current_user()
     remember_current(user)
-    navigation = st.navigation(role_pages(user) if user else anonymous_pages())
+    pages = role_pages(user) if user else anonymous_pages()
+    # The project draws the menu itself (sidebar_menu): Streamlit's has list errors (RGAA 9.3).
+    navigation = st.navigation(pages, position="hidden")
     mark_login_required(navigation, user)
     layout.header(user)
+    sidebar_menu(pages)
     show_flashes()
     navigation.run()

@@ -1,7 +1,8 @@
 """ASGI entry point: the Streamlit app (app.py) plus the project's own HTTP routes.
 
 ``streamlit run server.py`` detects the ``st.App`` below and serves it with uvicorn.
-The routes (remembered-login cookie, logout) are defined in ``stages.web``.
+The routes (remembered-login cookie, logout) are defined in ``stages.web``; the page itself is
+served in French (lang, accessible names) by ``stages.french_page``.
 """
 
 import streamlit as st
@@ -17,4 +18,6 @@ logs.configure()  # JSON lines on stdout, one per action that changes data (jour
 # with a "Page not found" dialog before app.py takes over.
 PagesManager.uses_pages_directory = False
 
+# middleware(): the security headers of stages.web, then FrenchPage (stages/french_page.py), which
+# serves Streamlit's page as lang="fr" with French accessible names (RGAA, see README).
 app = st.App("app.py", routes=routes(), middleware=middleware())

@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -162,6 +163,8 @@ class User(Base):
     password_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # 0007: created with a provisional password (staff accounts): to be changed at first login.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # 0004: bumped by a password change or reset and by "Se déconnecter" (everywhere); a browser
     # session remembers the value it logged in with and ends when it differs.
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

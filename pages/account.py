@@ -5,8 +5,8 @@ import streamlit as st
 from stages.services import accounts
 from stages.services.errors import ValidationError
 from stages.ui import session
+from stages.ui.field_errors import field_error, on_change
 from stages.ui.password_field import password_input
-from stages.ui.safe import alert
 
 user = session.page_user()
 profile = accounts.get_profile(user)
@@ -14,20 +14,23 @@ st.title("Mon compte")
 st.text(f"Adresse électronique : {profile.email}")
 st.text(f"Profil : {profile.role_label}" + (f" – {profile.attachment}" if profile.attachment else ""))
 
+if user.must_change_password:
+    st.warning("Votre compte a été créé avec un mot de passe provisoire. Choisissez votre propre mot de passe "
+               "ci-dessous (« Changer de mot de passe ») : les autres pages s'ouvriront ensuite.",
+               icon=":material/lock_reset:")
+
 st.subheader("Mes informations", anchor=False)
 errors = st.session_state.get("account_errors", {})
 with st.form("profile"):
-    first_name = st.text_input("Prénom", value=profile.first_name, max_chars=100)
-    if errors.get("first_name"):
-        alert("error", errors["first_name"])
-    last_name = st.text_input("Nom", value=profile.last_name, max_chars=100)
-    if errors.get("last_name"):
-        alert("error", errors["last_name"])
+    first_name = st.text_input("Prénom", value=profile.first_name, max_chars=100, key="account_first_name")
+    field_error("account_first_name", errors.get("first_name"))
+    last_name = st.text_input("Nom", value=profile.last_name, max_chars=100, key="account_last_name")
+    field_error("account_last_name", errors.get("last_name"))
     function = None
     if profile.has_function:
-        function = st.text_input("Fonction au sein de l'entreprise", value=profile.function or "", max_chars=150)
-        if errors.get("function"):
-            alert("error", errors["function"])
+        function = st.text_input("Fonction au sein de l'entreprise", value=profile.function or "", max_chars=150,
+                                 key="account_function")
+        field_error("account_function", errors.get("function"))
     saved = st.form_submit_button("Enregistrer mes informations", type="primary")
 if saved:
     try:
@@ -42,10 +45,11 @@ if saved:
 st.subheader("Changer de mot de passe", anchor=False)
 pw_errors = st.session_state.get("password_errors", {})
 current = st.text_input("Mot de passe actuel", type="password", key="account_current_password",
-                        autocomplete="current-password")
-if pw_errors.get("current_password"):
-    st.error(pw_errors["current_password"])
-new = password_input("Nouveau mot de passe", key="account_new_password", error=pw_errors.get("new_password"))
+                        autocomplete="current-password", live=True,
+                        **on_change("password_errors", "current_password"))
+field_error("account_current_password", pw_errors.get("current_password"))
+new = password_input("Nouveau mot de passe", key="account_new_password", error=pw_errors.get("new_password"),
+                     **on_change("password_errors", "new_password"))
 if st.button("Changer le mot de passe", type="primary"):
     try:
         generation = accounts.change_password(user, current_password=current, new_password=new)

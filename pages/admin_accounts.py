@@ -5,6 +5,7 @@ import streamlit as st
 from stages.domain.vocabulary import Role
 from stages.services import admin
 from stages.services.errors import ValidationError
+from stages.ui.field_errors import field_error
 from stages.ui.paging import fetch_page
 from stages.ui.session import flash, page_user
 from stages.ui.safe import alert
@@ -63,25 +64,22 @@ new_role = st.radio("Rôle du compte", [Role.COORDINATOR, Role.IEN], format_func
                     key="acc_new_role")
 with st.form("acc_create"):
     f1, f2 = st.columns(2)
-    first_name = f1.text_input("Prénom", max_chars=100)
-    last_name = f2.text_input("Nom", max_chars=100)
-    if "first_name" in errors or "last_name" in errors:
-        alert("error", errors.get("first_name") or errors.get("last_name"))
-    email = st.text_input("Adresse électronique", placeholder="prenom.nom@ac-dijon.fr")
-    if "email" in errors:
-        alert("error", errors["email"])
+    first_name = f1.text_input("Prénom", max_chars=100, key="acc_first_name")
+    last_name = f2.text_input("Nom", max_chars=100, key="acc_last_name")
+    field_error("acc_first_name" if "first_name" in errors else "acc_last_name",
+                errors.get("first_name") or errors.get("last_name"))
+    email = st.text_input("Adresse électronique", placeholder="prenom.nom@ac-dijon.fr", key="acc_email")
+    field_error("acc_email", errors.get("email"))
     function = st.text_input("Fonction", max_chars=150)
     new_circ = None
     if new_role == Role.IEN:
         new_circ = st.selectbox("Circonscription", list(circs), format_func=circs.get, index=None,
-                                placeholder="Choisissez la circonscription")
-        if "circonscription" in errors:
-            alert("error", errors["circonscription"])
+                                placeholder="Choisissez la circonscription", key="acc_circ")
+        field_error("acc_circ", errors.get("circonscription"))
     password = st.text_input("Mot de passe provisoire", value=st.session_state.setdefault(
         "acc_suggested", admin.suggested_password()), help="À transmettre à la personne, qui le changera "
-        "dans « Mon compte ».")
-    if "password" in errors:
-        alert("error", errors["password"])
+        "dans « Mon compte ».", key="acc_password")
+    field_error("acc_password", errors.get("password"))
     create = st.form_submit_button("Créer le compte", type="primary")
 if create:
     try:
@@ -93,5 +91,6 @@ if create:
         st.rerun()
     else:
         st.session_state.pop("acc_suggested", None)
+        st.session_state.pop("acc_password", None)  # the field shows the next suggested password
         flash(f"Compte créé pour {created.full_name} ({created.email}), actif avec le mot de passe provisoire.")
         st.rerun()

@@ -5,8 +5,8 @@ import streamlit as st
 from stages.domain.timeutil import fmt_date, fmt_range
 from stages.services import admin
 from stages.services.errors import ValidationError
+from stages.ui.field_errors import field_error
 from stages.ui.session import flash, page_user
-from stages.ui.safe import alert
 
 user = page_user()
 st.title("Campagne")
@@ -27,27 +27,35 @@ if errors:
     st.error("La campagne n'a pas été enregistrée : corrigez les champs signalés ci-dessous.")
 
 
+def key(name: str) -> str:
+    return f"campaign_{school_year}_{name}"
+
+
 def show_error(name: str) -> None:
-    if name in errors:
-        alert("error", errors[name])
+    field_error(key(name), errors.get(name))
 
 
 v = form.values
 with st.form(f"campaign_{school_year}"):
     st.subheader("Périodes de stage")
     c1, c2 = st.columns(2)
-    w1s = c1.date_input("Début de la 1re semaine (lundi)", v["week1_start"], format="DD/MM/YYYY")
-    w1e = c2.date_input("Fin de la 1re semaine (vendredi)", v["week1_end"], format="DD/MM/YYYY")
+    w1s = c1.date_input("Début de la 1re semaine (lundi)", v["week1_start"], format="DD/MM/YYYY",
+                      key=key("week1_start"))
+    w1e = c2.date_input("Fin de la 1re semaine (vendredi)", v["week1_end"], format="DD/MM/YYYY",
+                      key=key("week1_end"))
     show_error("week1_start")
     show_error("week1_end")
     c3, c4 = st.columns(2)
-    w2s = c3.date_input("Début de la 2e semaine (lundi)", v["week2_start"], format="DD/MM/YYYY")
-    w2e = c4.date_input("Fin de la 2e semaine (vendredi)", v["week2_end"], format="DD/MM/YYYY")
+    w2s = c3.date_input("Début de la 2e semaine (lundi)", v["week2_start"], format="DD/MM/YYYY",
+                      key=key("week2_start"))
+    w2e = c4.date_input("Fin de la 2e semaine (vendredi)", v["week2_end"], format="DD/MM/YYYY",
+                      key=key("week2_end"))
     show_error("week2_start")
     show_error("week2_end")
     st.subheader("Délais et ouvertures")
     delay = st.number_input("Délai de réponse des écoles (jours)", min_value=admin.MIN_DELAY,
-                            max_value=admin.MAX_DELAY, value=int(v["response_delay_days"]), step=1)
+                            max_value=admin.MAX_DELAY, value=int(v["response_delay_days"]), step=1,
+                            key=key("response_delay_days"))
     show_error("response_delay_days")
     confirm = st.number_input("Délai de confirmation des élèves (jours)", min_value=1, max_value=60,
                               value=int(v.get("confirmation_delay_days") or 15), step=1,
@@ -55,12 +63,15 @@ with st.form(f"campaign_{school_year}"):
                                    "sans confirmation, la place est libérée.")
     show_error("confirmation_delay_days")
     c5, c6 = st.columns(2)
-    opens = c5.date_input("Ouverture du dépôt des offres", v["offers_open_on"], format="DD/MM/YYYY")
-    students = c6.date_input("Accès des élèves aux offres", v["students_access_on"], format="DD/MM/YYYY")
+    opens = c5.date_input("Ouverture du dépôt des offres", v["offers_open_on"], format="DD/MM/YYYY",
+                       key=key("offers_open_on"))
+    students = c6.date_input("Accès des élèves aux offres", v["students_access_on"], format="DD/MM/YYYY",
+                          key=key("students_access_on"))
     show_error("offers_open_on")
     show_error("students_access_on")
     address = st.text_input("Adresse du siège de la DSDEN", v["head_office_address"], max_chars=admin.ADDRESS_MAX,
-                            help="Reprise dans l'étape 2 des nouvelles offres (« Adresse du siège »).")
+                            help="Reprise dans l'étape 2 des nouvelles offres (« Adresse du siège »).",
+                            key=key("head_office_address"))
     show_error("head_office_address")
     submitted = st.form_submit_button("Enregistrer la campagne", type="primary")
 

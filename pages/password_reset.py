@@ -27,7 +27,8 @@ if token:
 
 if usable:
     st.subheader("Choisir un nouveau mot de passe", anchor=False)
-    password = password_input("Nouveau mot de passe", key="reset_password", error=st.session_state.get("reset_error"))
+    password = password_input("Nouveau mot de passe", key="reset_password", error=st.session_state.get("reset_error"),
+                              on_change=lambda: st.session_state.pop("reset_error", None))
     if st.button("Enregistrer le nouveau mot de passe", type="primary"):
         try:
             st.session_state["reset_done"] = accounts.reset_password(token, password)

@@ -8,6 +8,7 @@ from stages.config import get_settings
 from stages.domain import security
 from stages.services import accounts, referential
 from stages.services.errors import ValidationError
+from stages.ui.field_errors import field_error as show_field_error, on_change
 from stages.ui.password_field import password_input
 from stages.ui.session import client_address
 
@@ -35,36 +36,43 @@ st.write("Déposez vos offres de stages à l'aide de votre compte personnalisé.
          "Votre compte vous permet de consulter les offres de stage en école et d'y candidater.")
 st.caption("Sauf mention contraire, tous les champs sont obligatoires.")
 errors: dict = st.session_state.get("signup_errors", {})
+ERRORS = "signup_errors"
+
+
+WIDGETS = {"lycee": "signup_lycee", "terms": "signup_terms"}
 
 
 def field_error(name: str) -> None:
-    if errors.get(name):
-        alert("error", errors[name])
+    show_field_error(WIDGETS.get(name, f"signup_{name}"), errors.get(name))
 
 
-first_name = st.text_input("Prénom", key="signup_first_name", max_chars=100, autocomplete="given-name")
+first_name = st.text_input("Prénom", key="signup_first_name", max_chars=100, autocomplete="given-name",
+                           **on_change(ERRORS, "first_name"))
 field_error("first_name")
-last_name = st.text_input("Nom", key="signup_last_name", max_chars=100, autocomplete="family-name")
+last_name = st.text_input("Nom", key="signup_last_name", max_chars=100, autocomplete="family-name",
+                          **on_change(ERRORS, "last_name"))
 field_error("last_name")
 lycee_id = function = None
 if profile == DIRECTOR:
     function = st.text_input("Fonction au sein de l'entreprise", key="signup_function", max_chars=150,
-                             placeholder="Directeur (trice)")
+                             placeholder="Directeur (trice)", **on_change(ERRORS, "function"))
     field_error("function")
 else:
     choices = {c.id: c.label for c in referential.general_lycees()}
     lycee_id = st.selectbox("Votre lycée", list(choices), format_func=choices.get, index=None,
-                            placeholder="Choisissez votre lycée", key="signup_lycee")
+                            placeholder="Choisissez votre lycée", key="signup_lycee",
+                            **on_change(ERRORS, "lycee"))
     field_error("lycee")
 domain = get_settings().director_email_domain
 email = st.text_input("Adresse électronique", key="signup_email", max_chars=254, autocomplete="email",
                       placeholder=f"071xxxxX@{domain}" if profile == DIRECTOR else "nom@domaine.fr",
                       help="Format attendu : nom@domaine.fr" + (
                           f" — l'adresse de l'école : 071xxxxX@{domain} ou ce.071xxxxX@{domain}"
-                          if profile == DIRECTOR else ""))
+                          if profile == DIRECTOR else ""), **on_change(ERRORS, "email"))
 field_error("email")
-password = password_input("Créer un mot de passe", key="signup_password", error=errors.get("password"))
-accepted = st.checkbox("J'accepte les conditions d'utilisation", key="signup_terms")
+password = password_input("Créer un mot de passe", key="signup_password", error=errors.get("password"),
+                          **on_change(ERRORS, "password"))
+accepted = st.checkbox("J'accepte les conditions d'utilisation", key="signup_terms", **on_change(ERRORS, "terms"))
 field_error("terms")
 links = st.columns(2)
 links[0].page_link("pages/terms.py", label="Lire les conditions d'utilisation")

@@ -7,7 +7,7 @@ from stages.domain.ids import parse_id
 from stages.services.candidatures import applications, catalogue
 from stages.services import drafts
 from stages.services.errors import ServiceError
-from stages.ui.safe import md_escape
+from stages.ui.field_errors import field_error
 from stages.ui.session import flash, page_user
 
 user = page_user()
@@ -42,7 +42,10 @@ def show_offer(offer_id: int) -> None:
         st.markdown("**Pause déjeuner**")
         st.text(offer.lunch_break)
         st.text(f"Places restantes : {offer.remaining} sur {offer.max_students}")
-    if offer.my_candidature_status:
+    if offer.can_apply_again:
+        st.info("Vous avez annulé votre candidature à cette offre. Vous pouvez postuler de nouveau, une seule fois : "
+                "une nouvelle annulation sera définitive.")
+    elif offer.my_candidature_status:
         st.info(f"Vous avez postulé à cette offre. Statut de votre candidature : {offer.my_candidature_status}.")
         st.page_link("pages/student_candidatures.py", label="Voir mes candidatures")
         return
@@ -62,7 +65,7 @@ def show_offer(offer_id: int) -> None:
             result = applications.apply(user, offer_id, st.session_state[key])
         except ServiceError as exc:
             drafts.save_text(user, draft_key, st.session_state[key])
-            error.error(md_escape(exc.message))
+            field_error(key, exc.message, where=error)
         else:
             if result.created:
                 flash(f"Votre candidature est envoyée. Réponse attendue avant le {result.deadline}.")

@@ -87,9 +87,28 @@ async def _read_capped(request: Request, cap: int = MAX_BODY) -> bytes:
 
 
 async def _form_token(request: Request) -> str | None:
+    return (await _form_fields(request)).get("token")
+
+
+async def _form_fields(request: Request) -> dict[str, str]:
     body = await _read_capped(request)
-    values = parse_qs(body.decode("utf-8", "replace")).get("token")
-    return values[0] if values else None
+    return {name: values[0] for name, values in parse_qs(body.decode("utf-8", "replace")).items() if values}
+
+
+def local_path(value: str | None) -> str:
+    """The page to return to after a login: an address of this app only ("/..."), else "/".
+
+    Refuses anything that would leave the app (an open redirect): a scheme, a host, "//host",
+    a backslash or a control character.
+    """
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return "/"
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return "/"
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return value
 
 
 def _too_large() -> Response:
@@ -122,14 +141,17 @@ async def _open_session(request: Request) -> Response:
     if not same_origin(request):
         return _handoff_refused(request, 403, "origin")
     try:
-        token = await _form_token(request)
+        fields = await _form_fields(request)
     except BodyTooLarge:
         return _too_large()
-    opened = await run_in_threadpool(accounts.open_remembered_session, token, request.headers.get("user-agent"))
+    opened = await run_in_threadpool(accounts.open_remembered_session, fields.get("token"),
+                                     request.headers.get("user-agent"))
     if opened is None:
         return _handoff_refused(request, 400, "token")
     cookie, expires = opened
-    response = JSONResponse({"remembered": True}) if _from_page_script(request) else _back("/")
+    # A plain form post returns to the page asked for ("next", kept inside the app by local_path).
+    response = (JSONResponse({"remembered": True}) if _from_page_script(request)
+                else _back(local_path(fields.get("next"))))
     # No max_age for a browser-session login: the cookie ends with the browser (and after its idle limit).
     max_age = security.REMEMBER_DAYS * 24 * 3600 if expires is not None else None
     response.set_cookie(accounts.COOKIE_NAME, cookie, max_age=max_age, path="/",
@@ -194,6 +216,10 @@ class SecurityHeaders:
 
 
 def middleware() -> list:
+    """The security headers on every response, and the page served in French (lang="fr", French
+    accessible names: ``stages.french_page``, RGAA)."""
     from starlette.middleware import Middleware
 
-    return [Middleware(SecurityHeaders)]
+    from stages.french_page import FrenchPage
+
+    return [Middleware(SecurityHeaders), Middleware(FrenchPage)]

@@ -245,3 +245,15 @@ def is_due_for_reminder(status: str, deadline_at: dt.datetime, now: dt.datetime,
 def due_for_reminder_clause(cand: Any, now: dt.datetime):
     """SQL twin of :func:`is_due_for_reminder`."""
     return and_(cand.reminder_sent_at.is_(None), expiring_clause(cand, now, REMINDER_DAYS))
+
+
+# A student who cancelled a candidature ("Annuler ma candidature") may send it again once: a
+# second cancellation of the same candidature is final (the director is not asked forever).
+MAX_WITHDRAWALS_BEFORE_FINAL = 2
+
+
+def can_apply_again(status: str, withdrawals: int) -> bool:
+    """Whether a student's existing candidature to an offer may be sent again (``withdrawals``:
+    how many times it was cancelled by the student)."""
+    return status == CandidatureStatus.WITHDRAWN and withdrawals < MAX_WITHDRAWALS_BEFORE_FINAL
+

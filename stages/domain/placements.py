@@ -117,11 +117,6 @@ def frees_place(before: str) -> bool:
 # --------------------------------------------------------------------------- mails
 
 
-def offer_reference(offer_id: int, title: str, period_label: str) -> str:
-    """How every mail names an offer: number, title and period."""
-    return f"offre n° {offer_id} « {title} » ({period_label})"
-
-
 def validate_confirmation_delay(days: int) -> str | None:
     if not CONFIRM_MIN_DAYS <= days <= CONFIRM_MAX_DAYS:
         return (f"Le délai de confirmation doit être compris entre {CONFIRM_MIN_DAYS} et {CONFIRM_MAX_DAYS} jours "

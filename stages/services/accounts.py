@@ -588,6 +588,7 @@ def _set_password(session, user: User, password: str, now: dt.datetime) -> int:
     """New password: every other login of the account ends, every reset link dies. Returns the new generation."""
     user.password_hash = hash_password(password)
     user.password_changed_at = now
+    user.must_change_password = False  # a provisional password is replaced by the person's own
     _retire_tokens(session, user.id, TokenPurpose.PASSWORD_RESET, now)
     _revoke_all(session, user.id, now)
     session.flush()

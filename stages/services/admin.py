@@ -426,7 +426,7 @@ def create_staff_account(user: CurrentUser, *, role: str, email: str, first_name
         raise ValidationError(next(iter(errors.values())), errors=errors)
     return auth.create_user(role=role, email=normalize_email(email), password=password or "",
                             first_name=first_name, last_name=last_name, function=function,
-                            circonscription_code=code, activated=True, author_id=user.id)
+                            circonscription_code=code, activated=True, author_id=user.id, provisional=True)
 
 
 def suggested_password() -> str:

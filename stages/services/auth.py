@@ -46,6 +46,7 @@ class CurrentUser:
     lycee_id: int | None = None
     circonscription_id: int | None = None
     circonscription_name: str | None = None
+    must_change_password: bool = False  # a provisional password: only "Mon compte" until it is changed
     session_generation: int = 0  # the account's User.session_generation when this was read
 
     @property
@@ -77,6 +78,7 @@ def to_current_user(user: User) -> CurrentUser:
         lycee_id=user.lycee_id,
         circonscription_id=circ.id if circ else None,
         circonscription_name=circ.short_name if circ else None,
+        must_change_password=bool(user.must_change_password),
         session_generation=user.session_generation or 0,
     )
 
@@ -212,8 +214,11 @@ def create_user(
     circonscription_code: str | None = None,
     activated: bool = True,
     author_id: int | None = None,
+    provisional: bool = False,
 ) -> CurrentUser:
-    """Create an account directly (``manage.py create-user``, the coordinator's "Comptes" page)."""
+    """Create an account directly (``manage.py create-user``, the coordinator's "Comptes" page).
+
+    ``provisional``: the password was chosen by someone else; the person changes it at first login."""
     errors: dict[str, str] = {}
     if role not in Role.ALL:
         errors["role"] = f"Rôle inconnu : {role} (attendu : {', '.join(Role.ALL)})."
@@ -273,6 +278,7 @@ def create_user(
             activated_at=now if activated else None,
             terms_accepted_at=now,
             password_changed_at=now,
+            must_change_password=provisional,
         )
         session.add(user)
         try:

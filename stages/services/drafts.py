@@ -33,7 +33,28 @@ def save_text(user: CurrentUser, form_key: str, text: str) -> None:
     if not text or not text.strip():
         discard(user, form_key)
         return
-    data = {"text": text[:_limit(form_key)]}
+    _save(user, form_key, {"text": text[:_limit(form_key)]})
+
+
+def save_fields(user: CurrentUser, form_key: str, fields: dict[str, str | float | None]) -> None:
+    """Keep the fields of a form not yet saved anywhere (texts cleaned and cut at MAX_TEXT, numbers as they are)."""
+    form_key = _key(form_key)
+    data = {name: (strip_controls(value)[:MAX_TEXT] if isinstance(value, str) else value)
+            for name, value in fields.items() if value is None or isinstance(value, (str, int, float))}
+    _save(user, form_key, {"fields": data})
+
+
+def load_fields(user: CurrentUser, form_key: str) -> dict | None:
+    form_key = _key(form_key)
+    with read_session() as session:
+        data = session.scalar(
+            select(FormDraft.data).where(FormDraft.user_id == user.id, FormDraft.form_key == form_key)
+        )
+        fields = (data or {}).get("fields")
+        return dict(fields) if isinstance(fields, dict) else None
+
+
+def _save(user: CurrentUser, form_key: str, data: dict) -> None:
     for _attempt in range(2):  # a concurrent first save from another tab: update theirs
         try:
             with write_session() as session:
@@ -71,3 +92,7 @@ def discard(user: CurrentUser, form_key: str, session=None) -> None:
 
 def motivation_key(offer_id: int) -> str:
     return f"motivation:{offer_id}"
+
+
+# Step 1 of "Déposer une offre de stage" before its first "Suivant" (no offer exists yet).
+NEW_OFFER_KEY = "offer:new"

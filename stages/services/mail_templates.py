@@ -35,18 +35,24 @@ def link(path: str) -> str:
     return f"{get_settings().app_base_url.rstrip('/')}/{path}"
 
 
-def new_candidature(student_name: str, offer_title: str, place_name: str, deadline: dt.datetime,
-                    delay_days: int) -> MailText:
+def _titled(offer_title: str, offer_id: int) -> str:
+    """A subject's offer: its title and number (the guide makes every title "Professeur des écoles")."""
+    return f"{offer_title} (offre n° {offer_id})"
+
+
+def new_candidature(student_name: str, offer_title: str, offer_id: int, reference: str, place_name: str,
+                    deadline: dt.datetime, delay_days: int) -> MailText:
+    """``reference``: stages.domain.offer_reference.offer_reference (number, period, level if unusual)."""
     return MailText(
-        "new_candidature", f"Nouvelle candidature : {offer_title}",
-        f"Bonjour,\n\n{student_name} a postulé à votre offre « {offer_title} » ({place_name}).\n\n"
+        "new_candidature", f"Nouvelle candidature : {_titled(offer_title, offer_id)}",
+        f"Bonjour,\n\n{student_name} a postulé à votre offre « {offer_title} » ({reference}, {place_name}).\n\n"
         f"Vous avez jusqu'au {fmt_datetime(deadline)} pour accepter ou refuser cette candidature "
         f"(délai de {delay_days} jours). Au-delà, elle sera annulée et vous ne pourrez plus y répondre.",
         ("Voir les candidatures", link(DIRECTOR_SPACE)),
     )
 
 
-# ``offer_ref`` in the mails below: ``stages.domain.placements.offer_reference`` (number, title, period).
+# ``offer_ref`` in the mails below: ``stages.domain.offer_reference.offer_reference`` (number, period, level).
 
 
 def candidature_declined(student_name: str, offer_id: int, offer_ref: str) -> MailText:
@@ -66,12 +72,12 @@ def candidature_withdrawn(student_name: str, offer_id: int, offer_ref: str) -> M
     )
 
 
-def candidature_accepted(first_name: str, offer_title: str, place_name: str, period_label: str, offer_id: int,
+def candidature_accepted(first_name: str, offer_title: str, offer_id: int, reference: str, place_name: str,
                          confirm_by: dt.datetime) -> MailText:
     return MailText(
-        "candidature_accepted", f"Candidature acceptée : {offer_title}",
+        "candidature_accepted", f"Candidature acceptée : {_titled(offer_title, offer_id)}",
         f"Bonjour {first_name},\n\nBonne nouvelle : votre candidature au stage « {offer_title} » "
-        f"({place_name}, {period_label}, offre n° {offer_id}) a été acceptée.\n\n"
+        f"({reference}, {place_name}) a été acceptée.\n\n"
         f"Confirmez ce stage avant le {fmt_datetime(confirm_by)} (bouton « Je confirme ce stage » de "
         "« Mes candidatures ») : sans confirmation, la place sera libérée pour un autre élève.\n\n"
         "Votre convention de stage est créée : complétez votre partie (date de naissance, classe, "
@@ -139,21 +145,23 @@ def acceptance_lapsed_director(student_name: str, offer_id: int, offer_ref: str,
     )
 
 
-def candidature_refused(first_name: str, offer_title: str, place_name: str, reason: str) -> MailText:
+def candidature_refused(first_name: str, offer_title: str, offer_id: int, reference: str, place_name: str,
+                        reason: str) -> MailText:
     return MailText(
-        "candidature_refused", f"Candidature refusée : {offer_title}",
+        "candidature_refused", f"Candidature refusée : {_titled(offer_title, offer_id)}",
         f"Bonjour {first_name},\n\nVotre candidature au stage « {offer_title} » "
-        f"({place_name}) n'a pas été retenue.\n\nMotif : {reason}\n\nD'autres offres vous attendent "
+        f"({reference}, {place_name}) n'a pas été retenue.\n\nMotif : {reason}\n\nD'autres offres vous attendent "
         "sur la plateforme.",
         ("Voir les offres de stage", link(STUDENT_OFFERS)),
     )
 
 
-def candidature_expired(first_name: str, offer_title: str, place_name: str, deadline: dt.datetime) -> MailText:
+def candidature_expired(first_name: str, offer_title: str, offer_id: int, reference: str, place_name: str,
+                        deadline: dt.datetime) -> MailText:
     return MailText(
-        "candidature_expired", f"Candidature expirée : {offer_title}",
+        "candidature_expired", f"Candidature expirée : {_titled(offer_title, offer_id)}",
         f"Bonjour {first_name},\n\nVotre candidature au stage « {offer_title} » "
-        f"({place_name}) n'a pas reçu de réponse avant le {fmt_datetime(deadline)} : "
+        f"({reference}, {place_name}) n'a pas reçu de réponse avant le {fmt_datetime(deadline)} : "
         "elle est expirée.\n\nD'autres offres vous attendent sur la plateforme.",
         ("Voir les offres de stage", link(STUDENT_OFFERS)),
     )

@@ -24,6 +24,7 @@ from stages.domain import placements as rules
 from stages.services import mail, mail_templates
 from stages.services.auth import CurrentUser
 from stages.services.candidatures.common import cancel_convention, period_label, resolve_now, school_directors
+from stages.services.candidatures.common import reference as offer_reference
 from stages.services.candidatures.common import record as _record
 from stages.services.errors import NotFound, ValidationError
 from stages.services.permissions import require_director, require_role
@@ -33,11 +34,6 @@ NOT_FOUND = "Candidature introuvable."
 
 
 # --------------------------------------------------------------------------- helpers (also used by candidatures)
-
-
-def offer_reference(offer: Offer) -> str:
-    """« offre n° 12 « Professeur des écoles » (stage de 2 semaines (du … au …)) »."""
-    return rules.offer_reference(offer.id, offer.title, period_label(offer))
 
 
 def lock_student(session: Session, student_id: int) -> None:

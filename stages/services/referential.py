@@ -545,14 +545,23 @@ def import_parsed(
                 report.lycees.unchanged += 1
             tick()
 
-        if parsed.fmt == "annuaire":
-            dep = (parsed.schools or parsed.lycees or parsed.circonscriptions or [(0, {"departement_code": None})])[0][1][
-                "departement_code"
-            ]
+        # Absent from the file: in the database (same département) but not in the file, for every kind
+        # the file describes in full (the annuaire: schools and lycées; an extract: its own kind).
+        dep = (parsed.schools or parsed.lycees or parsed.circonscriptions or [(0, {"departement_code": None})])[0][1][
+            "departement_code"
+        ]
+        full = {"annuaire": ("schools", "lycees"), "ecoles": ("schools",), "lycees": ("lycees",),
+                "circonscriptions": ("circonscriptions",)}.get(parsed.fmt, ())
+        if "schools" in full:
             in_file = {v["uai"] for _, v in parsed.schools}
             report.schools.gone = sorted(u for u, s in schools.items() if s.departement_code == dep and u not in in_file)
+        if "lycees" in full:
             in_file = {v["uai"] for _, v in parsed.lycees}
             report.lycees.gone = sorted(u for u, s in lycees.items() if s.departement_code == dep and u not in in_file)
+        if "circonscriptions" in full:
+            in_file = {v["code"] for _, v in parsed.circonscriptions}
+            report.circonscriptions.gone = sorted(c for c, circ in circs.items()
+                                                  if circ.departement_code == dep and c not in in_file)
         session.flush()
         if dry_run:
             session.rollback()

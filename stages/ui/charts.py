@@ -19,6 +19,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
+from stages.domain.schools import APPROXIMATE
 from stages.lru import LruCache
 from stages.ui.safe import chart_text
 
@@ -208,22 +209,24 @@ def schools_map(frame: pd.DataFrame) -> go.Figure:
     if frame.empty:
         return _empty(title)
     fig = go.Figure()
+    frame = frame.assign(note=[f"<br><i>{APPROXIMATE}</i>" if approx else ""
+                               for approx in frame.get("approximate", pd.Series(False, index=frame.index))])
     with_places = frame[frame["places"] > 0]
     without = frame[frame["places"] <= 0]
     fig.add_scatter(
         name=f"Sans offre publiée ({len(without)})", x=without["lon"], y=without["lat"], mode="markers",
         marker={"symbol": "x-thin-open", "size": 7, "color": ORANGE, "line": {"width": 1.5, "color": ORANGE}},
-        customdata=without[["name", "commune", "circonscription", "uai"]].to_numpy(),
+        customdata=without[["name", "commune", "circonscription", "uai", "note"]].to_numpy(),
         hovertemplate="<b>%{customdata[0]}</b> (%{customdata[3]})<br>%{customdata[1]} – %{customdata[2]}<br>"
-        "Aucune offre publiée<extra></extra>",
+        "Aucune offre publiée%{customdata[4]}<extra></extra>",
     )
     fig.add_scatter(
         name=f"Propose des places ({len(with_places)})", x=with_places["lon"], y=with_places["lat"],
         mode="markers",
         marker={"symbol": "circle", "size": 12, "color": BLEU_FRANCE, "line": {"width": 1.5, "color": "white"}},
-        customdata=with_places[["name", "commune", "circonscription", "uai", "offers", "places"]].to_numpy(),
+        customdata=with_places[["name", "commune", "circonscription", "uai", "offers", "places", "note"]].to_numpy(),
         hovertemplate="<b>%{customdata[0]}</b> (%{customdata[3]})<br>%{customdata[1]} – %{customdata[2]}<br>"
-        "Offres publiées : %{customdata[4]}<br>Places : %{customdata[5]}<extra></extra>",
+        "Offres publiées : %{customdata[4]}<br>Places : %{customdata[5]}%{customdata[6]}<extra></extra>",
     )
     # Keep distances true: one degree of longitude is cos(latitude) of one of latitude.
     mid = float(frame["lat"].mean())

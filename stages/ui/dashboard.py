@@ -8,10 +8,11 @@ from __future__ import annotations
 import streamlit as st
 
 from stages.domain.candidatures import EXPIRING_DAYS
+from stages.domain.schools import SECTORS
 from stages.services.auth import CurrentUser
 from stages.services.monitoring import exports as monitoring_exports
 from stages.services.monitoring import figures, scope, tables
-from stages.ui import charts
+from stages.ui import chart_text, charts
 from stages.ui import coverage as coverage_ui
 from stages.ui.downloads import download_buttons
 from stages.ui.paging import fetch_page
@@ -38,7 +39,7 @@ def filter_bar(choices: scope.FilterChoices) -> scope.Filters:
     campaign_labels = {c.id: c.label for c in choices.campaigns}
     if choices.default_campaign_id not in campaign_labels:
         campaign_labels[choices.default_campaign_id] = "Campagne en cours"
-    col_campaign, col_circ, col_type = st.columns([1, 2, 2])
+    col_campaign, col_circ, col_type, col_sector = st.columns([1, 2, 2, 2])
     campaign_id = col_campaign.selectbox(
         "Campagne", options=list(campaign_labels), format_func=campaign_labels.get, key="dash_campaign",
         index=list(campaign_labels).index(choices.default_campaign_id),
@@ -56,7 +57,11 @@ def filter_bar(choices: scope.FilterChoices) -> scope.Filters:
     school_types = col_type.multiselect(
         "Type d'école", options=list(choices.school_types), placeholder="Tous les types", key="dash_types"
     )
-    return scope.Filters(campaign_id, tuple(circ_ids), tuple(school_types))
+    sectors = col_sector.multiselect(
+        "Secteur", options=list(SECTORS), format_func=SECTORS.get, placeholder="Public et privé", key="dash_sectors",
+        help="Le référentiel distingue les écoles publiques et privées (sous contrat ou hors contrat).",
+    )
+    return scope.Filters(campaign_id, tuple(circ_ids), tuple(school_types), tuple(sectors))
 
 
 def figure_cards(f: figures.Figures) -> None:
@@ -94,6 +99,11 @@ def chart(user: CurrentUser, filters: scope.Filters, data: figures.Dashboard) ->
     st.plotly_chart(build(getattr(data, source)), theme=None, config=CHART_CONFIG, key=chart_key)
     if build is charts.schools_map:
         st.caption("Disques bleus : écoles qui proposent des places ; croix orange : écoles sans offre publiée.")
+    # The chart's text alternative (RGAA 1.3): one sentence, and its data as a table.
+    summary, table = chart_text.describe(build, getattr(data, source))
+    st.text(summary)
+    with st.expander(f"Données du graphique « {chosen or 'Offres et places'} » (tableau)"):
+        st.dataframe(table, hide_index=True, width="stretch")
 
 
 def _downloads(user: CurrentUser, filters: scope.Filters, table: str, key: str,

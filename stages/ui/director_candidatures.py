@@ -17,10 +17,14 @@ from stages.services.auth import CurrentUser
 from stages.services.errors import ServiceError
 from stages.ui import conventions
 from stages.ui.downloads import download_buttons
+from stages.ui.responsive import inbox_rows_as_cards
 from stages.ui.session import flash
-from stages.ui.safe import alert, md_escape
+from stages.ui.safe import alert, label_text
 
 OPEN_KEY = "cand_open"
+CONFIRM_KEY = "cand_confirm_accept"  # the candidature whose "Accepter" waits for its confirmation
+BULK_CONFIRM_KEY = "cand_confirm_bulk"  # the checked candidatures whose bulk accept waits for it
+IRREVERSIBLE = "Cette réponse est définitive : l'élève en est informé·e par courriel et la place lui est réservée."
 ACTIVE_TAB_KEY = "cand_active_tab"
 COLUMNS = [0.5, 2.5, 2.5, 2, 1.6, 1.2]
 HEADINGS = ["Nom de l'élève", "Intitulé du stage", "Candidature annulée dans", "Statut", "Action"]
@@ -48,22 +52,37 @@ def _clear_checks(ids: list[int]) -> None:
         st.session_state.pop(f"cand_all_{tab}", None)
 
 
+def check_label(row: inboxes.InboxRow) -> str:
+    """The checkbox's accessible name: whose candidature, to which offer (its number: titles repeat).
+    Its label is hidden, so the name is read as written: typed names lose their Markdown characters
+    (``label_text``) rather than carry escapes a screen reader would spell out."""
+    return label_text(f"Cocher la candidature de {row.student_name} à l'offre « {row.offer_title} » "
+                     f"(candidature n° {row.id})")
+
+
 def _table(tab: str, rows: list[inboxes.InboxRow]) -> None:
     answerable = [r.id for r in rows if r.can_answer]
-    head = st.columns(COLUMNS, vertical_alignment="center")
-    head[0].checkbox("Tout cocher", key=f"cand_all_{tab}", label_visibility="collapsed",
+    inbox_rows_as_cards(HEADINGS)  # phone layout: outside the table (a style, no row)
+    # The page's script gives this list table semantics (table, rows, column headers, cells); the
+    # keyed containers of the rows (phone layout) become presentation wrappers.
+    with st.container(key=f"a11y-table-{tab}"):
+        _rows(tab, rows, answerable)
+    if not rows:
+        st.text("Aucune candidature reçue")
+
+
+def _rows(tab: str, rows: list[inboxes.InboxRow], answerable: list[int]) -> None:
+    head = st.container(key=f"inbox_head_{tab}").columns(COLUMNS, vertical_alignment="center")
+    head[0].checkbox("Tout cocher (candidatures de cet onglet)", key=f"cand_all_{tab}", label_visibility="collapsed",
                      disabled=not answerable, on_change=_toggle_all, args=(tab, answerable))
     for column, heading in zip(head[1:], HEADINGS, strict=True):
         column.markdown(f"**{heading}**")
-    if not rows:
-        st.text("Aucune candidature reçue")
-        return
     for row in rows:
-        cols = st.columns(COLUMNS, vertical_alignment="center")
-        cols[0].checkbox(f"Cocher {row.id}", key=_check_key(row.id), label_visibility="collapsed",
+        cols = st.container(key=f"inbox_row_{row.id}").columns(COLUMNS, vertical_alignment="center")
+        cols[0].checkbox(check_label(row), key=_check_key(row.id), label_visibility="collapsed",
                          disabled=not row.can_answer)
         cols[1].text(("● " if row.unread else "") + row.student_name)
-        cols[2].text(row.offer_title)
+        cols[2].text(f"{row.offer_title}\n{row.offer_reference}" if row.offer_reference else row.offer_title)
         if row.countdown:
             cols[3].badge(row.countdown, color=BADGE.get(row.level, "gray"), help=f"Le {row.deadline}")
         else:
@@ -84,7 +103,7 @@ def _detail(user: CurrentUser, candidature_id: int) -> None:
     with st.container(border=True):
         st.markdown("**Candidature de l'élève**")
         st.text(f"{detail.student_name} — {detail.student_email}" + (f" — {detail.lycee}" if detail.lycee else ""))
-        st.text(f"Stage : {detail.offer_title}, {detail.period_label}")
+        st.text(f"Stage : {detail.offer_title}, {detail.offer_reference or detail.period_label}")
         st.text(f"Reçue le {detail.submitted} — Statut : {detail.status_label}")
         if detail.can_answer and detail.countdown:
             st.text(f"Réponse attendue avant le {detail.deadline} (candidature annulée dans {detail.countdown})")
@@ -100,8 +119,20 @@ def _detail(user: CurrentUser, candidature_id: int) -> None:
             alert("info", detail.why_not)
         else:
             left, right = st.columns(2)
-            if left.button("Accepter", type="primary", key=f"cand_accept_{detail.id}"):
-                _act(lambda: f"Candidature de {answers.accept(user, detail.id)} acceptée.", [detail.id])
+            if st.session_state.get(CONFIRM_KEY) == detail.id:
+                # One click more before an answer that cannot be undone.
+                alert("warning", f"Accepter la candidature de {detail.student_name} ? {IRREVERSIBLE}", where=left)
+                yes, no = left.columns(2)
+                if yes.button("Confirmer l'acceptation", type="primary", key=f"cand_accept_yes_{detail.id}"):
+                    st.session_state.pop(CONFIRM_KEY, None)
+                    _act(lambda: f"Candidature de {answers.accept(user, detail.id)} acceptée.", [detail.id],
+                         where=left)
+                if no.button("Annuler", key=f"cand_accept_no_{detail.id}"):
+                    st.session_state.pop(CONFIRM_KEY, None)
+                    st.rerun()
+            elif left.button("Accepter", type="primary", key=f"cand_accept_{detail.id}"):
+                st.session_state[CONFIRM_KEY] = detail.id
+                st.rerun()
             if detail.can_waitlist and left.button(
                     "Mettre en liste d'attente", key=f"cand_waitlist_{detail.id}",
                     help="Plutôt que de refuser : le délai de réponse s'arrête, l'élève est prévenu·e, et vous "
@@ -123,7 +154,7 @@ def _act(action, ids: list[int], where=st) -> None:
     try:
         message = action()
     except ServiceError as exc:
-        where.error(md_escape(exc.message))  # it may quote a name a user typed
+        alert("error", exc.message, where=where)  # it may quote a name a user typed
         return
     flash(message)
     st.session_state.pop(OPEN_KEY, None)
@@ -135,15 +166,27 @@ def _bulk(user: CurrentUser, rows: list[inboxes.InboxRow]) -> None:
     checked = [r.id for r in rows if st.session_state.get(_check_key(r.id))]
     st.caption(f"Candidatures cochées : {len(checked)}")
     left, right = st.columns(2)
-    accept_all = left.button("Accepter les candidatures cochées", key="cand_bulk_accept", disabled=not checked)
+    accept_all = False
+    if checked and st.session_state.get(BULK_CONFIRM_KEY) == checked:
+        names = ", ".join(r.student_name for r in rows if r.id in checked)
+        alert("warning", f"Accepter {len(checked)} candidature(s) : {names} ? {IRREVERSIBLE}", where=left)
+        yes, no = left.columns(2)
+        accept_all = yes.button("Confirmer l'acceptation", type="primary", key="cand_bulk_accept_yes")
+        if no.button("Annuler", key="cand_bulk_accept_no"):
+            st.session_state.pop(BULK_CONFIRM_KEY, None)
+            st.rerun()
+    elif left.button("Accepter les candidatures cochées", key="cand_bulk_accept", disabled=not checked):
+        st.session_state[BULK_CONFIRM_KEY] = checked
+        st.rerun()
     reason = right.text_input("Motif du refus des candidatures cochées", key="cand_bulk_reason", max_chars=1000)
     refuse_all = right.button("Refuser les candidatures cochées", key="cand_bulk_refuse", disabled=not checked)
     if not (accept_all or refuse_all):
         return
+    st.session_state.pop(BULK_CONFIRM_KEY, None)
     try:
         result = answers.bulk_accept(user, checked) if accept_all else answers.bulk_refuse(user, checked, reason)
     except ServiceError as exc:
-        (right if refuse_all else left).error(md_escape(exc.message))
+        alert("error", exc.message, where=right if refuse_all else left)
         return
     verb = "acceptée(s)" if accept_all else "refusée(s)"
     if result.done:
@@ -157,16 +200,18 @@ def _bulk(user: CurrentUser, rows: list[inboxes.InboxRow]) -> None:
 
 
 def render(user: CurrentUser) -> None:
+    notice = st.empty()
+    if st.session_state.get(OPEN_KEY):
+        # Opened first: opening marks it "Lue", and the rows read below then say so too.
+        _detail(user, int(st.session_state[OPEN_KEY]))
     inbox = inboxes.director_inbox(user)
-    st.warning(
+    notice.warning(
         "**⚠ Délai de réponse aux élèves**\n\n"
         f"Le délai de traitement des candidatures des élèves est de {inbox.delay_days} jours . Au delà de ce délai, "
         "la candidature sera annulée et vous ne pourrez plus y répondre.\n\n"
         "Une fois acceptée, l'élève doit confirmer le stage dans le délai indiqué : sans confirmation, la place est "
         "libérée. Plutôt que de refuser, vous pouvez mettre une candidature en liste d'attente."
     )
-    if st.session_state.get(OPEN_KEY):
-        _detail(user, int(st.session_state[OPEN_KEY]))
     counts = inbox.counts
     labels = {tab: f"{tab} ({counts[tab]})" for tab in inbox.tabs}
     # Labels carry the counts, so an answer changes them: remember the open tab by its name.

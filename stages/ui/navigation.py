@@ -8,7 +8,7 @@ import streamlit as st
 from stages.domain.vocabulary import Role
 from stages.services import mail
 from stages.services.auth import CurrentUser
-from stages.ui.safe import label_text
+from stages.ui.safe import label_text, md_escape
 
 
 def _page(path: str, title: str, icon: str, url: str, default: bool = False) -> st.Page:
@@ -69,6 +69,7 @@ ROLE_MAIN_PAGES: dict[str, list[tuple[str, str, str, str, bool]]] = {
 }
 ACCOUNT_URL = "mon-compte"
 LOGIN_REQUIRED_KEY = "_login_required"
+LOGIN_NEXT_KEY = "_login_next"
 
 
 def _protected_urls() -> list[str]:
@@ -91,6 +92,10 @@ def anonymous_pages() -> dict[str, list[st.Page]]:
 
 
 def role_pages(user: CurrentUser) -> dict[str, list[st.Page]]:
+    if user.must_change_password:
+        # A provisional password: "Mon compte" alone (every URL leads there) until it is changed.
+        home = _page("account.py", "Mon compte", ":material/account_circle:", "accueil", default=True)
+        return {"Mon compte": [home, *(_hidden("account.py", "Mon compte", url) for url in _protected_urls())]}
     account = [
         _page("account.py", "Mon compte", ":material/account_circle:", ACCOUNT_URL),
         _page("terms.py", "Conditions d'utilisation", ":material/gavel:", "conditions-utilisation"),
@@ -116,5 +121,33 @@ def role_pages(user: CurrentUser) -> dict[str, list[st.Page]]:
 
 
 def mark_login_required(current: st.Page, user: CurrentUser | None) -> None:
-    """Tell the login page it was reached through a protected URL."""
-    st.session_state[LOGIN_REQUIRED_KEY] = user is None and current.title == "Connexion requise"
+    """Tell the login page it was reached through a protected URL, and which one (path and query),
+    so that a login that goes through an HTTP route (remembered login) returns to it."""
+    required = user is None and current.title == "Connexion requise"
+    st.session_state[LOGIN_REQUIRED_KEY] = required
+    if required:
+        st.session_state[LOGIN_NEXT_KEY] = requested_path(current.url_path, st.query_params.to_dict())
+    elif user is None:
+        st.session_state.pop(LOGIN_NEXT_KEY, None)
+
+
+def requested_path(url_path: str, params: dict[str, str]) -> str:
+    """The app-relative address of a page and its query string ("/deposer-une-offre?offre=3")."""
+    from urllib.parse import urlencode
+
+    query = urlencode(params)
+    return "/" + url_path.lstrip("/") + (f"?{query}" if query else "")
+
+
+def sidebar_menu(pages: dict[str, list[st.Page]]) -> None:
+    """The menu, drawn by the project (``st.navigation(position="hidden")``): Streamlit's own
+    sidebar menu nests its ``<li>`` badly (axe ``list``/``listitem``, RGAA 9.3). Each section is a
+    caption followed by its links, the current page marked by Streamlit's page link."""
+    with st.sidebar, st.container(key="menu"):
+        for section, section_pages in pages.items():
+            visible = [p for p in section_pages if p.visibility != "hidden"]
+            if not visible:
+                continue
+            st.caption(md_escape(section))
+            for page in visible:
+                st.page_link(page, label=md_escape(page.title), icon=page.icon or None)

@@ -20,7 +20,9 @@ from stages.domain import offers as rules
 from stages.domain.ids import parse_id
 from stages.domain.vocabulary import OfferStatus, Period
 from stages.services.offers import OfferForm
-from stages.ui.safe import alert
+from stages.ui.field_errors import clear
+from stages.ui.field_errors import field_error as show_field_error
+from stages.ui.live_counter import follow_typing
 
 MODEL, STEP, OFFER_ID, ERRORS, FORM_KEY, META = "of_model", "of_step", "of_offer_id", "of_errors", "of_form_key", "of_meta"
 W = "of_w_"
@@ -65,6 +67,13 @@ def load(form: OfferForm) -> None:
         st.query_params["offre"] = str(form.id)
 
 
+def restore(kept: dict | None, names: tuple[str, ...]) -> None:
+    """Put back the fields ``names`` of a kept draft (what was typed before a reload)."""
+    for name in names:
+        if kept and name in kept:
+            model()[name] = kept[name]
+
+
 def saved(form: OfferForm, next_step: int | None) -> None:
     """After a successful save: remember the offer, clear the errors, move on."""
     st.session_state[OFFER_ID] = form.id
@@ -83,14 +92,36 @@ def errors() -> dict[str, str]:
     return st.session_state.setdefault(ERRORS, {})
 
 
+# Errors whose name is not their widget's: the field the focus goes to.
+ERROR_WIDGETS = {"levels": "level_lycee", "hours": "h_lundi_start", "reservations": "reserved_one",
+                 **{f"hours_{day}": f"h_{day}_start" for day in (*rules.DAYS, rules.SAME_HOURS_KEY)}}
+
+
 def field_error(name: str) -> None:
-    message = errors().get(name)
-    if message:
-        alert("error", message, icon=":material/error:")
+    show_field_error(W + ERROR_WIDGETS.get(name, name), errors().get(name))
 
 
 def guidance(name: str) -> None:
     st.caption(f":material/info: **Consigne DSDEN** — {rules.GUIDANCE[name]}")
+
+
+SUMMARY = "of_summary"
+
+
+def _changed(name: str) -> None:
+    for field in (name, *(error for error, widget in ERROR_WIDGETS.items() if widget == name)):
+        clear(ERRORS, field, SUMMARY)
+
+
+def _fixes(name: str) -> dict:
+    """A field's message (and the summary once none is left) goes as soon as the field is changed,
+    with the message of a group the field stands for (``ERROR_WIDGETS``: "levels", "reservations")."""
+    return {"on_change": _changed, "args": (name,)}
+
+
+def _hours_changed(day: str) -> None:
+    for name in (f"hours_{day}", "hours", "daily_hours"):
+        clear(ERRORS, name, SUMMARY)
 
 
 def _seed(name: str, value: Any) -> str:
@@ -105,9 +136,11 @@ def text(name: str, label: str, *, area: bool = False, max_chars: int | None = N
          counter: int | None = None, short_counter: bool = False, help: str | None = None) -> str:
     key = _seed(name, model().get(name) or "")
     widget = st.text_area if area else st.text_input
-    value = widget(label, key=key, max_chars=max_chars, placeholder=placeholder, help=help)
+    value = widget(label, key=key, max_chars=max_chars, placeholder=placeholder, help=help, **_fixes(name))
     if counter:
         st.caption(rules.count_label(value, counter, short=short_counter))
+        if area:
+            follow_typing(label, counter, short_counter)
     field_error(name)
     model()[name] = value
     return value
@@ -115,7 +148,7 @@ def text(name: str, label: str, *, area: bool = False, max_chars: int | None = N
 
 def checkbox(name: str, label: str, *, help: str | None = None) -> bool:
     key = _seed(name, bool(model().get(name)))
-    value = st.checkbox(label, key=key, help=help)
+    value = st.checkbox(label, key=key, help=help, **_fixes(name))
     field_error(name)
     model()[name] = value
     return value
@@ -124,7 +157,8 @@ def checkbox(name: str, label: str, *, help: str | None = None) -> bool:
 def select(name: str, label: str, options: tuple[str, ...] | list, *, format_func=str) -> Any:
     current = model().get(name)
     key = _seed(name, current if current in options else None)
-    value = st.selectbox(label, options, key=key, format_func=format_func, placeholder="Choisissez dans la liste")
+    value = st.selectbox(label, options, key=key, format_func=format_func, placeholder="Choisissez dans la liste",
+                         **_fixes(name))
     field_error(name)
     model()[name] = value
     return value
@@ -132,7 +166,7 @@ def select(name: str, label: str, options: tuple[str, ...] | list, *, format_fun
 
 def yes_no(name: str, label: str) -> bool:
     key = _seed(name, "Oui" if model().get(name, True) else "Non")
-    value = st.radio(label, ["Oui", "Non"], key=key, horizontal=True) == "Oui"
+    value = st.radio(label, ["Oui", "Non"], key=key, horizontal=True, **_fixes(name)) == "Oui"
     field_error(name)
     model()[name] = value
     return value
@@ -141,7 +175,7 @@ def yes_no(name: str, label: str) -> bool:
 def period(labels: dict[str, str]) -> str:
     key = _seed("period", model().get("period") or Period.TWO_WEEKS)
     value = st.radio("Sur quelle période proposez-vous ce stage pour les lycéens ?", list(Period.ALL), key=key,
-                     format_func=lambda p: labels.get(p, p))
+                     format_func=lambda p: labels.get(p, p), **_fixes("period"))
     field_error("period")
     model()["period"] = value
     return value
@@ -149,7 +183,7 @@ def period(labels: dict[str, str]) -> str:
 
 def number(name: str, label: str) -> int:
     key = _seed(name, int(model().get(name) or 1))
-    value = st.number_input(label, key=key, min_value=0, max_value=100_000, step=1)
+    value = st.number_input(label, key=key, min_value=0, max_value=100_000, step=1, **_fixes(name))
     field_error(name)
     model()[name] = int(value) if value is not None else None
     return value
@@ -170,8 +204,10 @@ def hours(same: bool) -> None:
         cols = st.columns([1.2, 2, 2, 3], vertical_alignment="center")
         cols[0].markdown(f"**{label} :**")
         start = cols[1].time_input(f"{label} : de", key=_seed(f"h_{day}_start", _time(pair[0])), step=QUARTER,
+                                   on_change=_hours_changed, args=(day,),
                                    label_visibility="collapsed")
         end = cols[2].time_input(f"{label} : à", key=_seed(f"h_{day}_end", _time(pair[1])), step=QUARTER,
+                                 on_change=_hours_changed, args=(day,),
                                  label_visibility="collapsed")
         cols[3].caption(f"de {start.strftime('%H:%M') if start else '--'} à {end.strftime('%H:%M') if end else '--'}")
         field_error(f"hours_{day}")

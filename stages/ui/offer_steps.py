@@ -9,14 +9,14 @@ from __future__ import annotations
 import streamlit as st
 
 from stages.domain import offers as rules
-from stages.services import offers, referential
+from stages.services import drafts, offers, referential
 from stages.services.auth import CurrentUser
 from stages.services.errors import ValidationError
 from stages.ui import offer_form as f
 from stages.ui.safe import alert
 from stages.ui.session import flash
 
-SUMMARY = "of_summary"
+SUMMARY = f.SUMMARY
 AUTOSAVED = "of_autosaved"
 
 
@@ -33,6 +33,8 @@ def _save(user: CurrentUser, current: int, next_step: int | None) -> None:
     except ValidationError as exc:
         _refuse(exc)
     st.session_state.pop(SUMMARY, None)
+    if current == 1:
+        drafts.discard(user, drafts.NEW_OFFER_KEY)  # the offer's own draft holds step 1 from now on
     f.saved(form, next_step)
     st.rerun()
 
@@ -47,14 +49,17 @@ def _back(previous: int) -> None:
 def _autosave(user: CurrentUser, current: int, draft: bool) -> None:
     """A draft keeps what is typed, field by field, before its step is validated (reload, lost connection)."""
     offer_id = st.session_state[f.OFFER_ID]
-    if not draft or offer_id is None:
+    if not draft:
         return
     data = f.step_data(current)
     snapshot = rules.autosave_snapshot(current, data)
     previous = st.session_state.get(AUTOSAVED)
     st.session_state[AUTOSAVED] = snapshot
     if rules.autosave_due(previous, snapshot):
-        offers.autosave(user, offer_id, current, data)
+        if offer_id is not None:
+            offers.autosave(user, offer_id, current, data)
+        elif current == 1:  # no offer before the first "Suivant": step 1 is kept as the user's form draft
+            drafts.save_fields(user, drafts.NEW_OFFER_KEY, data)
 
 
 def _buttons(user: CurrentUser, current: int, next_label: str, draft: bool, *,

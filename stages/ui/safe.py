@@ -40,8 +40,10 @@ def chart_text(text):
     return html.escape(text, quote=False) if isinstance(text, str) else text
 
 
-def alert(kind: str, message: str, **kwargs) -> None:
-    """st.error / st.warning / st.info / st.success of a message that may quote typed text."""
+def alert(kind: str, message: str, *, where=None, **kwargs) -> None:
+    """st.error / st.warning / st.info / st.success of a message that may quote typed text
+    (in the container or column ``where``, if given)."""
     import streamlit as st
 
-    getattr(st, kind if kind in {"success", "info", "warning", "error"} else "info")(md_escape(message), **kwargs)
+    target = st if where is None else where
+    getattr(target, kind if kind in {"success", "info", "warning", "error"} else "info")(md_escape(message), **kwargs)

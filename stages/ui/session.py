@@ -157,15 +157,17 @@ def forget_remembered(generation: int | None = None) -> None:
     st.session_state[LAST_SEEN_KEY] = time.time()
 
 
-def post_to_route(path: str, token: str, message: str) -> None:
-    """Send the browser to one of the routes of ``stages.web`` with its handoff (CSRF) token.
+def post_to_route(path: str, token: str, message: str, next_path: str | None = None) -> None:
+    """Send the browser to one of the routes of ``stages.web`` with its handoff (CSRF) token,
+    and the app page to return to afterwards (``next``, checked by the route to stay in the app).
 
     An auto-submitted POST form; the button is there if scripts are blocked.
     """
     st.info(message)
+    next_field = f'<input type="hidden" name="next" value="{html.escape(next_path)}">\n' if next_path else ""
     st.html(
         f'''<form id="route-handoff" method="post" action="{html.escape(path)}">
-<input type="hidden" name="token" value="{html.escape(token)}">
+{next_field}<input type="hidden" name="token" value="{html.escape(token)}">
 <button type="submit">Continuer</button></form>
 <script>document.getElementById("route-handoff").submit();</script>''',
         unsafe_allow_javascript=True,

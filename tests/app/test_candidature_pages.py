@@ -111,6 +111,7 @@ def test_inbox_tabs_counts_colours_open_accept_refuse(sqlite_url):
     # Accept the other one from its detail.
     at.button(key=f"cand_open_Reçues_{orange}").click().run()
     button(at, "Accepter").click().run()
+    button(at, "Confirmer l'acceptation").click().run()  # an answer that cannot be undone is confirmed
     assert status_of(orange) == S.ACCEPTED
     assert "Acceptées (1)" in [t.label for t in at.tabs]
 
@@ -129,6 +130,7 @@ def test_bulk_accept_respects_places_and_bulk_refuse_needs_a_reason(sqlite_url):
     at.checkbox(key="cand_all_Reçues").check().run()
     assert all(at.checkbox(key=f"cand_check_{cid}").value for cid in ids)
     at.button(key="cand_bulk_accept").click().run()
+    at.button(key="cand_bulk_accept_yes").click().run()
     assert not at.exception
     assert sorted(status_of(c) for c in ids).count(S.ACCEPTED) == 2
     assert any("2 candidature(s) acceptée(s)" in s.value for s in at.success)

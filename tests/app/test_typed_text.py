@@ -31,6 +31,10 @@ def test_the_refusal_banner_quotes_a_student_name_as_text(sqlite_url):
     at.button(key=f"cand_open_Reçues_{cand}").click().run()
     next(b for b in at.button if b.label == "Accepter").click().run()
     assert not at.exception
+    question = at.warning[-1].value  # the confirmation quotes the name too: as text
+    assert is_inert(question.replace("Accepter la candidature de ", "").split(" ? ")[0]), question
+    next(b for b in at.button if b.label == "Confirmer l'acceptation").click().run()
+    assert not at.exception
     banners = [e.value for e in at.error]
     assert banners and "Impossible d'accepter" in banners[0]
     assert is_inert(banners[0].replace("Impossible d'accepter", "")), banners[0]

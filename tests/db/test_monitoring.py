@@ -215,10 +215,12 @@ def test_weekly_publications_and_map(world):
     assert weekly[dt.date(2026, 11, 16)] == 2
     assert weekly.sum() == sql(
         "SELECT COUNT(*) FROM offers WHERE campaign_id = :c AND first_published_at IS NOT NULL", c=world["campaign_id"])
-    # The map: every school with coordinates; those with a published offer carry their offers.
+    # The map: every school (one without coordinates placed in its commune); those with a published offer
+    # carry their offers.
     schools_map = dashboard.schools_map
-    assert len(schools_map) == sql(
-        "SELECT COUNT(*) FROM schools WHERE departement_code = '71' AND latitude IS NOT NULL AND longitude IS NOT NULL")
+    assert len(schools_map) == sql("SELECT COUNT(*) FROM schools WHERE departement_code = '71'")
+    assert int(schools_map["approximate"].sum()) == sql(
+        "SELECT COUNT(*) FROM schools WHERE departement_code = '71' AND (latitude IS NULL OR longitude IS NULL)")
     assert int((schools_map["offers"] > 0).sum()) == 3
     first = schools_map.set_index("uai").loc[world["schools"][world["circs"][0]][0]]
     assert (first["offers"], first["places"]) == (2, 4)

@@ -83,6 +83,8 @@ def test_student_applies_and_director_accepts_and_refuses(live_server, page):
     expect(page.get_by_text("J'aimerais observer une classe de CM2.")).to_be_visible()
     page.get_by_role("button", name="Accepter", exact=True).click()
     wait_idle(page)
+    page.get_by_role("button", name="Confirmer l'acceptation", exact=True).click()
+    wait_idle(page)
     expect(page.get_by_text("Candidature de Zoé Acceptée acceptée.")).to_be_visible()
 
     page.get_by_role("tab", name="Candidatures").click()

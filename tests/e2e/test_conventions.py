@@ -72,6 +72,8 @@ def test_the_whole_circuit(live_server, page):
     wait_idle(page)
     page.get_by_role("button", name="Accepter", exact=True).click()
     wait_idle(page)
+    page.get_by_role("button", name="Confirmer l'acceptation", exact=True).click()  # issue 14: confirmed
+    wait_idle(page)
     page.get_by_role("tab", name="Conventions").click()
     wait_idle(page)
     open_convention(page, last)

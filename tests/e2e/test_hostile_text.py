@@ -35,6 +35,11 @@ def test_a_hostile_student_name_is_shown_as_typed(live_server, page):
     wait_idle(page)
     page.get_by_role("button", name="Accepter", exact=True).click()
     wait_idle(page)
+    question = page.get_by_test_id("stAlert").filter(has_text="Accepter la candidature de")
+    assert f"{HOSTILE_FIRST} {HOSTILE_LAST}" in question.inner_text().replace("\u2060", "")
+    assert question.locator("img, strong, b, a").count() == 0
+    page.get_by_role("button", name="Confirmer l'acceptation", exact=True).click()
+    wait_idle(page)
     alert = page.get_by_test_id("stAlert").filter(has_text="Impossible d'accepter")
     expect(alert).to_be_visible()
     # Shown as typed (the invisible word joiners that keep links from forming aside).

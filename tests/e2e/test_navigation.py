@@ -21,7 +21,8 @@ from tests.e2e.conftest import goto, login, wait_idle
 def test_each_role_lands_on_its_home(live_server, page, email, home_heading, absent):
     login(page, live_server, email, DEMO_PASSWORD)
     expect(page.get_by_role("heading", name=home_heading).first).to_be_visible()
-    nav = page.get_by_test_id("stSidebarNav")
+    nav = page.locator(".st-key-menu")  # the project's menu (stages.ui.navigation.sidebar_menu)
+    expect(nav.get_by_role("link").first).to_be_visible()
     assert nav.get_by_text(absent, exact=True).count() == 0
 
 

@@ -51,8 +51,3 @@ def test_waiting_list_stops_the_clock():
     assert cand_rules.tab_of(S.WAITLISTED) == "Liste d'attente"
     assert cand_rules.tab_of(S.CONFIRMED) == "Acceptées"
     assert cand_rules.tab_of(S.LAPSED) == "Expirées"
-
-
-def test_offer_reference_names_number_and_period():
-    assert rules.offer_reference(12, "Professeur des écoles", "stage de 1 semaine (du 15 au 19 juin 2026)") == (
-        "offre n° 12 « Professeur des écoles » (stage de 1 semaine (du 15 au 19 juin 2026))")

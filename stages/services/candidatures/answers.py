@@ -19,7 +19,7 @@ from stages.domain.text import clean_text
 from stages.domain.timeutil import utcnow
 from stages.services import mail, mail_templates, placements
 from stages.services.auth import CurrentUser
-from stages.services.candidatures.common import NOT_FOUND, Status, accepted_count, period_label, record
+from stages.services.candidatures.common import NOT_FOUND, Status, accepted_count, record, reference
 from stages.services.conventions import lifecycle
 from stages.services.errors import NotFound, ValidationError
 from stages.services.permissions import require_director
@@ -77,7 +77,7 @@ def _accept(session: Session, user: CurrentUser, candidature_id: int, now: dt.da
         session.flush()
         lifecycle.tell_lycee_created(session, cand.id)
     mail.queue_text(session, cand.student.email, mail_templates.candidature_accepted(
-        cand.student.first_name, offer.title, offer.place_name, period_label(offer), offer.id, confirm_by))
+        cand.student.first_name, offer.title, offer.id, reference(offer), offer.place_name, confirm_by))
     return cand.student.full_name
 
 
@@ -89,7 +89,7 @@ def _refuse(session: Session, user: CurrentUser, candidature_id: int, reason: st
     cand.refusal_reason = reason
     _set_answer(session, cand, Status.REFUSED, user, now, comment=reason)
     mail.queue_text(session, cand.student.email, mail_templates.candidature_refused(
-        cand.student.first_name, offer.title, offer.place_name, reason))
+        cand.student.first_name, offer.title, offer.id, reference(offer), offer.place_name, reason))
     return cand.student.full_name
 
 

@@ -23,10 +23,12 @@ from stages.services.candidatures.common import (
     cancel_convention,
     period_label,
     record,
+    reference,
     require_student,
     resolve_now,
     school_directors,
     visible_offers,
+    withdrawals,
 )
 from stages.services.errors import NotFound, ValidationError
 
@@ -60,6 +62,9 @@ def apply(user: CurrentUser, offer_id: int, motivation: str, now: dt.datetime | 
                                                                 Candidature.student_id == user.id))
             if existing is not None and existing.status != Status.WITHDRAWN:
                 return _apply_result(existing, False, now)
+            if existing is not None and not rules.can_apply_again(existing.status, withdrawals(session, existing.id)):
+                raise ValidationError("Vous avez déjà annulé deux fois votre candidature à cette offre : "
+                                      "vous ne pouvez plus y postuler. Choisissez une autre offre.")
             placements.check_can_apply(session, user.id, offer)
             if today_paris(now) < campaign.students_access_on:
                 raise ValidationError(
@@ -82,7 +87,8 @@ def apply(user: CurrentUser, offer_id: int, motivation: str, now: dt.datetime | 
             student = session.get(User, user.id)
             for director in school_directors(session, offer.school_id):
                 mail.queue_text(session, director.email, mail_templates.new_candidature(
-                    student.full_name, offer.title, offer.place_name, deadline, campaign.response_delay_days))
+                    student.full_name, offer.title, offer.id, reference(offer), offer.place_name, deadline,
+                    campaign.response_delay_days))
             drafts.discard(user, drafts.motivation_key(offer_id), session)  # sent: the draft has done its job
             result = _apply_result(cand, True, now)
     except IntegrityError:

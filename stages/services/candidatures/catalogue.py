@@ -24,6 +24,7 @@ from stages.services.candidatures.common import (
     require_student,
     resolve_now,
     visible_offers,
+    withdrawals,
 )
 from stages.services.errors import NotFound
 from stages.services.pagination import clamp, page_count, paginate
@@ -146,6 +147,7 @@ class OfferDetail:
     max_students: int
     remaining: int
     my_candidature_status: str | None  # effective status label of the student's candidature, if any
+    can_apply_again: bool = False  # cancelled by the student once: may be sent again (once)
 
 
 def get_offer(user: CurrentUser, offer_id: int, now: dt.datetime | None = None) -> OfferDetail:
@@ -174,4 +176,5 @@ def get_offer(user: CurrentUser, offer_id: int, now: dt.datetime | None = None) 
             my_candidature_status=(
                 rules.LABELS[rules.effective_status(mine.status, mine.deadline_at, now)] if mine else None
             ),
+            can_apply_again=bool(mine) and rules.can_apply_again(mine.status, withdrawals(session, mine.id)),
         )

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Candidature, CandidatureStatus, Lycee, Offer, OfferStatus, Role, StatusChange, User
 from stages.domain import candidatures as rules
+from stages.domain.offer_reference import offer_reference
 from stages.domain.timeutil import utcnow
 from stages.services import campaigns
 from stages.services.auth import CurrentUser
@@ -65,14 +66,24 @@ def period_label(offer: Offer) -> str:
     return campaigns.to_view(offer.campaign).period_labels.get(offer.period, offer.period)
 
 
+def reference(offer: Offer) -> str:
+    """"offre n° 12, stage de 1 semaine (...)" (and the class level when it differs): two offers
+    titled alike are told apart in the inbox, the export and the mails."""
+    return offer_reference(offer.id, period_label(offer), offer.level_college, offer.level_lycee)
+
+
+def withdrawals(session: Session, candidature_id: int) -> int:
+    """How many times the student cancelled this candidature (from its history)."""
+    return session.scalar(select(func.count(StatusChange.id)).where(
+        StatusChange.entity_type == "candidature", StatusChange.entity_id == candidature_id,
+        StatusChange.to_status == Status.WITHDRAWN)) or 0
+
+
 def school_directors(session: Session, school_id: int) -> list[User]:
     return list(session.scalars(
         select(User).where(User.role == Role.DIRECTOR, User.school_id == school_id,
                            User.activated_at.is_not(None), User.deactivated_at.is_(None))
     ))
-
-
-
 
 
 def require_student(user: CurrentUser | None) -> CurrentUser:

@@ -9,6 +9,7 @@ from db import read_session, write_session
 from db.models import Candidature, Offer, User
 from stages.domain import candidatures as rules
 from stages.domain import placements as placement_rules
+from stages.domain.offer_reference import offer_reference
 from stages.domain.timeutil import fmt_datetime
 from stages.services import campaigns
 from stages.services.auth import CurrentUser
@@ -17,6 +18,7 @@ from stages.services.candidatures.common import (
     Status,
     period_label,
     record,
+    reference,
     resolve_now,
     school_candidatures,
 )
@@ -38,6 +40,7 @@ class InboxRow:
     deadline: str
     unread: bool
     can_answer: bool
+    offer_reference: str = ""  # "offre n° 12, stage de 1 semaine (...)": offers titled alike told apart
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ class Inbox:
         return {tab: len(rows) for tab, rows in self.tabs.items()}
 
 
-def _inbox_row(row, now: dt.datetime) -> InboxRow:
+def _inbox_row(row, now: dt.datetime, period_labels: dict[str, str] | None = None) -> InboxRow:
     """``row``: the columns selected by :func:`director_inbox` (no ORM object, no lazy load)."""
     status = rules.effective_status(row.status, row.deadline_at, now)
     pending = status in Status.PENDING
@@ -61,6 +64,8 @@ def _inbox_row(row, now: dt.datetime) -> InboxRow:
         seconds_left=left.seconds_left if left else 0.0, submitted=fmt_datetime(row.submitted_at),
         deadline=fmt_datetime(row.deadline_at), unread=row.status == Status.SUBMITTED and pending,
         can_answer=status in rules.ANSWERABLE,
+        offer_reference=offer_reference(row.offer_id, (period_labels or {}).get(row.period, row.period),
+                                        row.level_college, row.level_lycee),
     )
 
 
@@ -78,10 +83,11 @@ def director_inbox(user: CurrentUser, now: dt.datetime | None = None) -> Inbox:
             school_candidatures(user, campaign.id)
             .join(User, User.id == Candidature.student_id)
             .with_only_columns(Candidature.id, Candidature.status, Candidature.deadline_at, Candidature.submitted_at,
-                               User.first_name, User.last_name, Offer.title)
+                               User.first_name, User.last_name, Offer.title, Offer.id.label("offer_id"),
+                               Offer.period, Offer.level_college, Offer.level_lycee)
             .order_by(Candidature.submitted_at.desc())
         )
-        rows = [_inbox_row(r, now) for r in session.execute(query)]
+        rows = [_inbox_row(r, now, campaign.period_labels) for r in session.execute(query)]
     tabs: dict[str, list[InboxRow]] = {tab: [] for tab in rules.TABS}
     for row in rows:
         tabs[rules.tab_of(row.status)].append(row)
@@ -109,6 +115,7 @@ class CandidatureDetail:
     why_not: str | None  # why no answer is possible, in French
     can_waitlist: bool = False  # « Mettre en liste d'attente »
     offer_id: int = 0
+    offer_reference: str = ""
 
 
 def open_candidature(user: CurrentUser, candidature_id: int, now: dt.datetime | None = None) -> CandidatureDetail:
@@ -128,7 +135,8 @@ def open_candidature(user: CurrentUser, candidature_id: int, now: dt.datetime | 
         return CandidatureDetail(
             id=cand.id, student_name=cand.student.full_name, student_email=cand.student.email,
             lycee=cand.student.lycee.name if cand.student.lycee else "", offer_title=cand.offer.title,
-            period_label=period_label(cand.offer), motivation=cand.motivation, status=status,
+            period_label=period_label(cand.offer), offer_reference=reference(cand.offer),
+            motivation=cand.motivation, status=status,
             status_label=rules.LABELS[status], submitted=fmt_datetime(cand.submitted_at),
             deadline=fmt_datetime(cand.deadline_at),
             countdown=rules.countdown(cand.deadline_at, now).text if pending else "",

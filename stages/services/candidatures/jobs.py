@@ -17,6 +17,7 @@ from stages.services.candidatures.common import (
     Status,
     cancel_convention,
     record,
+    reference,
     resolve_now,
     school_directors,
 )
@@ -40,7 +41,8 @@ def expire_candidatures(now: dt.datetime | None = None) -> int:
                          "Délai de réponse dépassé", now)
         for cand in due:
             mail.queue_text(session, cand.student.email, mail_templates.candidature_expired(
-                cand.student.first_name, cand.offer.title, cand.offer.place_name, cand.deadline_at))
+                cand.student.first_name, cand.offer.title, cand.offer.id, reference(cand.offer), cand.offer.place_name,
+                cand.deadline_at))
     if due:
         mail.send_now()
     return len(due)
@@ -85,7 +87,7 @@ def send_reminders(now: dt.datetime | None = None) -> int:
             by_school[cand.offer.school_id].append(cand)
         for school_id, cands in by_school.items():
             message = mail_templates.candidature_reminder([
-                f"{c.student.full_name}, « {c.offer.title} » : annulée dans "
+                f"{c.student.full_name}, « {c.offer.title} » ({reference(c.offer)}) : annulée dans "
                 f"{rules.countdown(c.deadline_at, now).text} (le {fmt_datetime(c.deadline_at)})"
                 for c in cands
             ])

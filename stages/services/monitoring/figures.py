@@ -9,6 +9,7 @@ import pandas as pd
 from sqlalchemy import case, func, select
 
 from db.models import Campaign, Circonscription, Offer, School
+from stages.domain import schools as school_rules
 from stages.domain.timeutil import as_date, fmt_date
 from stages.services import campaigns
 from stages.services.auth import CurrentUser
@@ -151,13 +152,13 @@ def _schools_map(session, scope: Scope, ss) -> pd.DataFrame:
         .select_from(School)
         .outerjoin(Circonscription, Circonscription.id == School.circonscription_id)
         .outerjoin(ss, ss.c.school_id == School.id)
-        .where(School.latitude.is_not(None), School.longitude.is_not(None), *school_where(scope))
+        .where(*school_where(scope))
         .order_by(School.uai)
     ).all()
-    frame = pd.DataFrame(
+    frame = school_rules.place_without_coordinates(pd.DataFrame(
         [tuple(r) for r in rows],
         columns=["uai", "name", "commune", "lat", "lon", "circonscription", "offers", "places"],
-    )
+    ))
     frame["offers"] = frame["offers"].astype(int)
     frame["places"] = frame["places"].astype(int)
     return frame

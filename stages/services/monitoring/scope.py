@@ -8,6 +8,7 @@ from sqlalchemy import exists, select
 
 from db import read_session
 from db.models import Campaign, Circonscription, School
+from stages.domain import schools as school_rules
 from stages.services import campaigns
 from stages.services.auth import CurrentUser
 from stages.services.errors import NotFound, ValidationError
@@ -25,6 +26,7 @@ class Filters:
     campaign_id: int | None = None
     circonscription_ids: tuple[int, ...] = ()
     school_types: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()  # "Public" / "Privé" (issue 14)
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class Scope:
     campaign_id: int
     circonscription_ids: tuple[int, ...] | None
     school_types: tuple[str, ...]
+    sectors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,8 @@ def resolve_scope(user: CurrentUser, filters: Filters | None = None) -> Scope:
     unknown = [t for t in filters.school_types if t not in SCHOOL_TYPES]
     if unknown:
         raise ValidationError(f"Type d'école inconnu : {', '.join(unknown)}.", field="school_types")
+    if any(sector not in school_rules.SECTORS for sector in filters.sectors):
+        raise ValidationError("Secteur inconnu : choisissez public ou privé.", field="sectors")
     if filters.campaign_id is None:
         campaign_id = campaigns.current_campaign(user.departement_code).id
     else:
@@ -100,6 +105,7 @@ def resolve_scope(user: CurrentUser, filters: Filters | None = None) -> Scope:
         campaign_id=campaign_id,
         circonscription_ids=tuple(sorted(set(allowed))) if allowed is not None else None,
         school_types=tuple(sorted(set(filters.school_types))),
+        sectors=tuple(sorted(set(filters.sectors))),
     )
 
 
@@ -109,4 +115,6 @@ def school_where(scope: Scope) -> list:
         conditions.append(School.circonscription_id.in_(scope.circonscription_ids))
     if scope.school_types:
         conditions.append(School.school_type.in_(scope.school_types))
+    if scope.sectors:
+        conditions.append(School.sector.in_(scope.sectors))
     return conditions
