@@ -14,7 +14,7 @@ from stages.ui.navigation import ROLE_MAIN_PAGES
 
 DEADLINE = dt.datetime(2026, 6, 16, 8, 30)  # naive UTC: 10:30 in Paris
 CIRC = CircFigures(1, "Mâcon Nord", schools=10, schools_with_offer=4, offers=5, places=7, new_offers=1,
-                   waiting=2, without_offer=["École A (Azé)"])
+                   waiting=2, conventions_not_signed=3, without_offer=["École A (Azé)"])
 REF = "offre n° 12 « Professeur des écoles » (stage de 2 semaines)"
 
 # kind -> (builder, role that reads it, url path of the page the button opens)
@@ -76,3 +76,10 @@ def test_texts_carry_what_the_reader_needs():
     accepted = t.candidature_accepted("Léa", "Offre", "École", "semaine 1", 12, DEADLINE).text
     assert "offre n° 12" in accepted and "avant le 16/06/2026 à 10:30" in accepted
     assert "est de nouveau disponible" not in t.candidature_closed_elsewhere("Léa", 12, REF, False).text
+
+
+def test_weekly_digests_count_the_conventions_not_signed():
+    ien = t.weekly_digest_circonscription(CIRC, "2025-2026", DEADLINE)
+    assert "- Conventions non signées : 3" in ien.text
+    coordinator = t.weekly_digest_department(CIRC, [CIRC], "2025-2026", DEADLINE)
+    assert coordinator.text.count("3 convention(s) non signée(s)") == 2  # the département's line and Mâcon Nord's
