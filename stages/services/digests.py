@@ -3,8 +3,9 @@ circonscription's figures, each coordinator the département's, one line per cir
 
 Figures, for the current campaign: published offers, places, coverage (écoles with a published
 offer ÷ écoles of the referential), offers first published in the last 7 days, écoles still
-without an offer, and candidatures waiting for an answer for more than 10 days. (Conventions
-are not signed in the application yet: no line for them until they are.)
+without an offer, candidatures waiting for an answer for more than 10 days, and conventions not
+signed yet (in progress or not started: the conventions' tracking figures,
+``stages.services.conventions.tracking.figures``, read with the recipient's own scope).
 
 Idempotent per ISO week (Europe/Paris): ``digest_runs`` has one row per recipient and week,
 inserted in the same transaction as the mail; running the command twice in a week, or two
@@ -23,7 +24,8 @@ from db import read_session, write_session
 from db.models import Candidature, CandidatureStatus, Circonscription, DigestRun, Offer, OfferStatus, Role, School, User
 from stages.domain import coverage as rules
 from stages.domain.timeutil import utcnow
-from stages.services import campaigns, mail, mail_templates
+from stages.services import auth, campaigns, mail, mail_templates
+from stages.services.conventions import tracking
 
 NO_CIRC = "Sans circonscription"
 SCHOOLS_LISTED = 30  # an IEN's mail lists at most this many écoles without an offer by name
@@ -39,6 +41,7 @@ class CircFigures:
     places: int = 0
     new_offers: int = 0
     waiting: int = 0
+    conventions_not_signed: int = 0
     without_offer: list[str] | None = None
 
     @property
@@ -103,7 +106,16 @@ def _department_total(rows: list[CircFigures]) -> CircFigures:
         total.places += r.places
         total.new_offers += r.new_offers
         total.waiting += r.waiting
+        total.conventions_not_signed += r.conventions_not_signed
     return total
+
+
+def _conventions_not_signed(user_id: int) -> dict[str, int]:
+    """Conventions not signed per circonscription name, from the conventions' tracking figures
+    (the recipient's own scope: an IEN gets their circonscription only)."""
+    frame = tracking.figures(auth.load_user(user_id))
+    return {row["Circonscription"]: int(row["Total"]) - int(row["Signées"])
+            for _, row in frame.iterrows() if row["Circonscription"] != "Total"}
 
 
 @dataclass(frozen=True)
@@ -133,15 +145,19 @@ def send_digests(now: dt.datetime | None = None) -> DigestReport:
         if role == Role.IEN and circ_id is None:
             continue  # an IEN account without a circonscription: nothing to report
         campaign = campaigns.current_campaign(dep)
+        not_signed = _conventions_not_signed(user_id)  # read before the write transaction
         try:
             with write_session() as session:
                 session.add(DigestRun(user_id=user_id, week_key=week, sent_at=now))
                 session.flush()  # the unique (user, week) row first: a concurrent run stops here
                 if role == Role.IEN:
                     (r,) = figures(session, dep, campaign.id, now, circ_id) or [CircFigures(circ_id, NO_CIRC)]
+                    r.conventions_not_signed = not_signed.get(r.name, 0)
                     message = mail_templates.weekly_digest_circonscription(r, campaign.school_year, now)
                 else:
                     rows = figures(session, dep, campaign.id, now)
+                    for r in rows:
+                        r.conventions_not_signed = not_signed.get(r.name, 0)
                     message = mail_templates.weekly_digest_department(_department_total(rows), rows,
                                                                       campaign.school_year, now)
                 mail.queue_text(session, email, message)

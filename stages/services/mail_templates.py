@@ -190,7 +190,7 @@ def _digest_line(r) -> str:
     return (f"- {r.name} : {r.offers} offre(s), {r.places} place(s), couverture {_pct(r.coverage)} "
             f"({r.schools_with_offer}/{r.schools} écoles), {r.new_offers} nouvelle(s) cette semaine, "
             f"{r.schools_without_offer} école(s) sans offre, {r.waiting} candidature(s) en attente depuis plus de "
-            f"{WAITING_DAYS} jours")
+            f"{WAITING_DAYS} jours, {r.conventions_not_signed} convention(s) non signée(s)")
 
 
 def weekly_digest_circonscription(r, school_year: str, now: dt.datetime) -> MailText:
@@ -205,6 +205,7 @@ def weekly_digest_circonscription(r, school_year: str, now: dt.datetime) -> Mail
             f"- Nouvelles offres cette semaine : {r.new_offers}",
             f"- Écoles encore sans offre : {r.schools_without_offer}",
             f"- Candidatures en attente de réponse depuis plus de {WAITING_DAYS} jours : {r.waiting}",
+            f"- Conventions non signées : {r.conventions_not_signed}",
         ]),
     ]
     if r.without_offer:

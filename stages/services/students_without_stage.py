@@ -34,7 +34,7 @@ from stages.services.auth import CurrentUser
 from stages.services.errors import NotFound, PermissionDenied
 from stages.services.permissions import allowed_circonscription_ids, require_monitoring, require_role
 
-LYCEE_HEAD = getattr(Role, "LYCEE_HEAD", "lycee_head")  # the role issue 12 adds
+LYCEE_HEAD = Role.LYCEE_HEAD  # the role issue 12 adds
 COLUMNS = ["Lycée", "Commune", "Élèves inscrits", "Avec au moins une candidature", "Acceptés", "Stage confirmé",
            "Sans candidature", "Sans stage confirmé"]
 NO_LYCEE = "Lycée non renseigné"

@@ -170,3 +170,22 @@ def trend_section(user: CurrentUser, filters: Filters, config: dict) -> None:
     else:
         st.caption("Trait plein : taux de couverture ; pointillés : places proposées. Une offre compte dès sa "
                    "première publication.")
+
+
+def lycee_students_section(user: CurrentUser) -> None:
+    """For a lycée head: their lycée's students without a confirmed stage, by name (the service checks
+    that the caller heads this lycée)."""
+    try:
+        rows = students_without_stage.lycee_students(user)
+    except ServiceError as exc:
+        alert("error", exc.message)
+        return
+    if not rows:
+        st.info("Tous les élèves de votre lycée inscrits sur la plateforme ont un stage confirmé.")
+        return
+    st.markdown(f"**{_number(len(rows))} élève(s)** de votre lycée sans stage confirmé.")
+    frame = pd.DataFrame([[r.name, r.email, r.situation] for r in rows],
+                         columns=["Élève", "Adresse électronique", "Situation"])
+    st.dataframe(frame, hide_index=True, width="stretch")
+    st.caption("« Acceptée, à confirmer » : l'élève doit confirmer le stage accepté dans le délai indiqué ; "
+               "sinon la place est libérée.")

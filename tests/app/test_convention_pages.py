@@ -7,8 +7,8 @@ import re
 
 from sqlalchemy import select
 
-from db import read_session
-from db.models import Convention, ConventionSignature, Lycee, OutboxMail, Role
+from db import read_session, write_session
+from db.models import Convention, ConventionSignature, Lycee, OutboxMail, Role, User
 from stages.domain.conventions import Party, Status
 from stages.services import auth
 from stages.services.candidatures import answers
@@ -118,6 +118,22 @@ def test_lycee_head_signs_in_bulk(sqlite_url):
     button(at, "Signer les conventions cochées").click().run()
     assert not at.exception and stored(conv)[3] == {Party.LYCEE}
     assert "1 convention(s) signée(s)." in [s.value for s in at.success]
+
+
+def test_lycee_head_sees_the_lycee_students_without_a_confirmed_stage(sqlite_url):
+    _director, _student, head, _conv = arrange()  # Léa Durand: accepted, not confirmed yet
+    make_user(Role.STUDENT, first_name="Noé", last_name="Bernard", email="noe@example.fr")  # no candidature
+    elsewhere = make_user(Role.STUDENT, first_name="Zoé", last_name="Ailleurs")
+    with write_session() as s:
+        mine = s.get(User, elsewhere).lycee_id
+        s.get(User, elsewhere).lycee_id = s.scalar(select(Lycee.id).where(Lycee.id != mine).order_by(Lycee.uai))
+    at = make_app(head).run()
+    assert not at.exception
+    tab = next(t for t in at.tabs if t.label == "Élèves sans stage confirmé")
+    frame = tab.dataframe[0].value
+    assert list(frame["Élève"]) == ["Noé Bernard", "Léa Durand"]  # not the other lycée's student
+    assert list(frame["Situation"]) == ["Aucune candidature", "Acceptée, à confirmer"]
+    assert list(frame["Adresse électronique"]) == ["noe@example.fr", "lea@example.fr"]
 
 
 def test_dashboard_block_for_the_dsden(sqlite_url):

@@ -17,6 +17,7 @@ from db.session import get_engine
 from stages.domain import coverage as rules
 from stages.domain.timeutil import fmt_date, utcnow
 from stages.services import auth, digests, relaunches, students_without_stage as sws, trend
+from stages.services.candidatures import answers
 from stages.services.monitoring import cache, scope
 from stages.services.campaigns import get_or_create_campaign
 from stages.services.errors import PermissionDenied, ValidationError
@@ -149,6 +150,8 @@ def test_weekly_digest_once_per_week_per_recipient(world, smtp_server):
     student = make_user(Role.STUDENT)
     now = utcnow()
     make_candidature(world["offer"], student, submitted_at=now - dt.timedelta(days=11))  # waiting > 10 days
+    second = make_offer(world["director"].id)
+    answers.accept(world["director"], make_candidature(second, make_user(Role.STUDENT)))  # a convention to sign
     report = digests.send_digests(now=now)
     assert (report.sent, report.already) == (3, 0)  # two IENs and the coordinator
     ien_mail = smtp_server.wait_for("ien.a@ac-dijon.fr")[0]
@@ -156,10 +159,14 @@ def test_weekly_digest_once_per_week_per_recipient(world, smtp_server):
     with read_session() as s:
         name = s.scalar(text("SELECT short_name FROM circonscriptions WHERE id = :i"), {"i": a})
     assert name in ien_mail["Subject"]
-    assert "- Offres publiées : 1" in body and "- Nouvelles offres cette semaine : 1" in body
+    assert "- Offres publiées : 2" in body and "- Nouvelles offres cette semaine : 2" in body
     assert "depuis plus de 10 jours : 1" in body and "Écoles sans offre :" in body
+    assert "- Conventions non signées : 1" in body
+    assert "- Conventions non signées : 0" in mail_text(smtp_server.wait_for("ien.b@ac-dijon.fr")[0])
     coord = mail_text(smtp_server.wait_for("coordination@ac-dijon.fr")[0])
     assert coord.count(f"- {name} :") == 1 and "Par circonscription" in coord
+    (line,) = [x for x in coord.splitlines() if x.startswith(f"- {name} :")]
+    assert line.endswith("1 convention(s) non signée(s)")
     # The same week: nothing more, whatever the hour; the next week: again.
     again = digests.send_digests(now=now + dt.timedelta(hours=1))
     assert (again.sent, again.already) == (0, 3)

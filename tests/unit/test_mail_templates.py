@@ -14,7 +14,7 @@ from stages.ui.navigation import ROLE_MAIN_PAGES
 
 DEADLINE = dt.datetime(2026, 6, 16, 8, 30)  # naive UTC: 10:30 in Paris
 CIRC = CircFigures(1, "Mâcon Nord", schools=10, schools_with_offer=4, offers=5, places=7, new_offers=1,
-                   waiting=2, without_offer=["École A (Azé)"])
+                   waiting=2, conventions_not_signed=3, without_offer=["École A (Azé)"])
 REF = "offre n° 12, stage de 2 semaines (du 15/06/2026 au 26/06/2026)"
 
 # kind -> (builder, role that reads it, url path of the page the button opens)
@@ -83,3 +83,10 @@ def test_subjects_and_texts_tell_offers_titled_alike_apart():
                                      DEADLINE)
     assert message.subject == "Candidature acceptée : Professeur des écoles (offre n° 12)"
     assert "(offre n° 12, stage de 1 semaine, École)" in message.text
+
+
+def test_weekly_digests_count_the_conventions_not_signed():
+    ien = t.weekly_digest_circonscription(CIRC, "2025-2026", DEADLINE)
+    assert "- Conventions non signées : 3" in ien.text
+    coordinator = t.weekly_digest_department(CIRC, [CIRC], "2025-2026", DEADLINE)
+    assert coordinator.text.count("3 convention(s) non signée(s)") == 2  # the département's line and Mâcon Nord's
