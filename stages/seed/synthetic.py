@@ -221,7 +221,7 @@ _UAI_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
 
 
 def make_uai(digits: int) -> str:
-    """Seven digits and their check letter (see ``referential.uai_is_valid``)."""
+    """Seven digits and their check letter (see ``referential_formats.uai_is_valid``)."""
     return f"{digits:07d}{_UAI_LETTERS[digits % 23]}"
 
 

@@ -29,7 +29,7 @@ from db.models import (
 )
 from stages.domain.passwords import verify_password
 from stages.seed import synthetic
-from stages.services import referential
+from stages.services import referential_formats
 from tests.conftest import _clear
 
 NOW = dt.datetime(2026, 11, 29)
@@ -163,7 +163,7 @@ def test_national_shape_in_miniature(db_url):
         assert deps == {"01", "02", "71"}
         uais = list(s.scalars(select(School.uai))) + list(s.scalars(select(Lycee.uai)))
         uais += list(s.scalars(select(Circonscription.code)))
-        assert all(referential.uai_is_valid(u) for u in uais)
+        assert all(referential_formats.uai_is_valid(u) for u in uais)
         assert len(set(uais)) == len(uais)
         # Synthetic schools of 71 sit beside the real ones, in their own circonscriptions.
         assert s.scalar(select(func.count()).select_from(School).where(School.departement_code == "71")) == 525 + 60
@@ -172,10 +172,10 @@ def test_national_shape_in_miniature(db_url):
 
 
 def test_uai_helpers_and_progress():
-    assert all(referential.uai_is_valid(synthetic.make_uai(n)) for n in range(710_000, 710_500))
+    assert all(referential_formats.uai_is_valid(synthetic.make_uai(n)) for n in range(710_000, 710_500))
     deps = synthetic.national_departements(100)
     assert len(deps) == len(set(deps)) == 100 and "71" in deps and "2A" in deps
-    assert all(referential.uai_is_valid(synthetic.make_uai(synthetic._uai_prefix(d) * 10_000 + 4000)) for d in deps)
+    assert all(referential_formats.uai_is_valid(synthetic.make_uai(synthetic._uai_prefix(d) * 10_000 + 4000)) for d in deps)
     out = io.StringIO()
     bar = synthetic.Progress("essai", 4, stream=out)
     for _ in range(4):

@@ -1,6 +1,6 @@
 from stages.domain.text import clean_text, fmt_phone, is_valid_email, normalize_email, normalize_phone
 from stages.services.exports import neutralise, to_csv_bytes
-from stages.services.referential import short_circonscription_name, uai_is_valid
+from stages.services.referential_formats import short_circonscription_name, uai_is_valid
 
 
 def test_phone_numbers_get_their_leading_zero_back():
