@@ -8,7 +8,9 @@ in ``stages.ui.offer_form``.
 import streamlit as st
 
 from stages.domain.vocabulary import OfferStatus
-from stages.services import drafts, offers
+from stages.services import drafts
+from stages.services.offers import common as offer_common
+from stages.services.offers import drafting
 from stages.ui import offer_form as f
 from stages.ui import offer_steps
 from stages.ui.session import page_user
@@ -16,9 +18,9 @@ from stages.ui.session import page_user
 user = page_user()
 target = f.requested_offer_id()
 if f.needs_loading(target):
-    f.load(offers.load_form(user, target))
+    f.load(drafting.load_form(user, target))
     if st.session_state[f.OFFER_ID] is None:  # a new offer: step 1 as typed before a reload, if any
-        f.restore(drafts.load_fields(user, drafts.NEW_OFFER_KEY), offers.STEP_FIELDS[1])
+        f.restore(drafts.load_fields(user, drafts.NEW_OFFER_KEY), offer_common.STEP_FIELDS[1])
 step = st.session_state[f.STEP]
 meta = st.session_state[f.META]
 draft = meta["status"] == OfferStatus.DRAFT

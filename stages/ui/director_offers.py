@@ -11,7 +11,7 @@ import streamlit as st
 
 from stages.domain.vocabulary import OfferStatus
 from stages.domain.timeutil import fmt_datetime
-from stages.services import offers as service
+from stages.services.offers import my_offers, publishing
 from stages.services.auth import CurrentUser
 from stages.services.errors import ServiceError
 from stages.ui import offer_form
@@ -38,20 +38,20 @@ def _act(action, offer_id: int, message: str, user: CurrentUser) -> None:
         alert("error", exc.message)
         return
     flash(message)
-    if action is service.duplicate:
+    if action is my_offers.duplicate:
         open_form(result.id)
     st.rerun()
 
 
 def _details(user: CurrentUser, offer_id: int) -> None:
-    form = service.get_offer(user, offer_id)
-    for label, value in service.detail_lines(form):
+    form = my_offers.get_offer(user, offer_id)
+    for label, value in my_offers.detail_lines(form):
         left, right = st.columns([1, 3])
         left.markdown(f"**{label}**")
         right.text(value)
 
 
-def _card(user: CurrentUser, row: service.OfferSummary) -> None:
+def _card(user: CurrentUser, row: my_offers.OfferSummary) -> None:
     with st.container(border=True):
         head, badge = st.columns([5, 1])
         head.markdown(f"**{md_escape(row.title)}** — offre n° {row.id}, campagne {row.school_year}")
@@ -78,7 +78,7 @@ def _card(user: CurrentUser, row: service.OfferSummary) -> None:
                 yes, no = st.columns([1, 4])
                 if yes.button("Oui, supprimer", key=f"{key}_delete_yes", type="primary"):
                     st.session_state.pop(CONFIRM, None)
-                    _act(service.delete_draft, row.id, "Le brouillon est supprimé.", user)
+                    _act(my_offers.delete_draft, row.id, "Le brouillon est supprimé.", user)
                 if no.button("Annuler", key=f"{key}_delete_no"):
                     st.session_state.pop(CONFIRM, None)
                     st.rerun()
@@ -90,13 +90,13 @@ def _card(user: CurrentUser, row: service.OfferSummary) -> None:
                 open_form(row.id)
             if row.status == OfferStatus.PUBLISHED:
                 if buttons[1].button("Dépublier", key=f"{key}_unpublish", icon=":material/visibility_off:"):
-                    _act(service.unpublish, row.id, "L'offre est dépubliée : les élèves ne la voient plus.", user)
+                    _act(publishing.unpublish, row.id, "L'offre est dépubliée : les élèves ne la voient plus.", user)
             elif row.status == OfferStatus.UNPUBLISHED:
                 if buttons[1].button("Republier", key=f"{key}_republish", icon=":material/visibility:"):
-                    _act(service.republish, row.id, "L'offre est de nouveau publiée.", user)
+                    _act(publishing.republish, row.id, "L'offre est de nouveau publiée.", user)
             if buttons[2].button("Dupliquer", key=f"{key}_duplicate", icon=":material/content_copy:",
                                  help="Copie l'offre dans la campagne suivante (brouillon à vérifier puis publier)."):
-                _act(service.duplicate, row.id, "L'offre est dupliquée dans la campagne suivante : vérifiez le "
+                _act(my_offers.duplicate, row.id, "L'offre est dupliquée dans la campagne suivante : vérifiez le "
                      "planning puis publiez-la.", user)
         # Lazy: the details are read and rendered only while the expander is open.
         details = st.expander("Ouvrir", key=f"{key}_details", on_change="rerun")
@@ -106,7 +106,7 @@ def _card(user: CurrentUser, row: service.OfferSummary) -> None:
 
 
 def render(user: CurrentUser) -> None:
-    rows = service.list_offers(user)
+    rows = my_offers.list_offers(user)
     if not any(row.status == OfferStatus.PUBLISHED for row in rows):
         st.subheader("Aucune offre de stage publiée")
         st.write("Publiez votre première offre de stage pour la voir apparaître ici.")

@@ -19,7 +19,7 @@ import streamlit as st
 from stages.domain import offers as rules
 from stages.domain.ids import parse_id
 from stages.domain.vocabulary import OfferStatus, Period
-from stages.services.offers import OfferForm
+from stages.services.offers.common import OfferForm
 from stages.ui.field_errors import clear
 from stages.ui.field_errors import field_error as show_field_error
 from stages.ui.live_counter import follow_typing
@@ -220,7 +220,7 @@ def hours(same: bool) -> None:
 
 
 def step_data(step: int) -> dict[str, Any]:
-    from stages.services.offers import STEP_FIELDS
+    from stages.services.offers.common import STEP_FIELDS
 
     data = {name: model().get(name) for name in STEP_FIELDS[step]}
     if step == 3:

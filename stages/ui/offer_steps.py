@@ -9,9 +9,11 @@ from __future__ import annotations
 import streamlit as st
 
 from stages.domain import offers as rules
-from stages.services import drafts, offers, referential
+from stages.services import drafts, referential
 from stages.services.auth import CurrentUser
 from stages.services.errors import ValidationError
+from stages.services.offers import common as offer_common
+from stages.services.offers import drafting, publishing
 from stages.ui import offer_form as f
 from stages.ui.safe import alert
 from stages.ui.session import flash
@@ -28,7 +30,7 @@ def _refuse(exc: ValidationError) -> None:
 
 def _save(user: CurrentUser, current: int, next_step: int | None) -> None:
     try:
-        form = offers.save_step(user, current, f.step_data(current), offer_id=st.session_state[f.OFFER_ID],
+        form = drafting.save_step(user, current, f.step_data(current), offer_id=st.session_state[f.OFFER_ID],
                                 form_key=st.session_state[f.FORM_KEY])
     except ValidationError as exc:
         _refuse(exc)
@@ -57,7 +59,7 @@ def _autosave(user: CurrentUser, current: int, draft: bool) -> None:
     st.session_state[AUTOSAVED] = snapshot
     if rules.autosave_due(previous, snapshot):
         if offer_id is not None:
-            offers.autosave(user, offer_id, current, data)
+            drafting.autosave(user, offer_id, current, data)
         elif current == 1:  # no offer before the first "Suivant": step 1 is kept as the user's form draft
             drafts.save_fields(user, drafts.NEW_OFFER_KEY, data)
 
@@ -78,7 +80,7 @@ def _buttons(user: CurrentUser, current: int, next_label: str, draft: bool, *,
 def status_banner(meta: dict, draft: bool) -> None:
     if not draft:
         st.info(f"Modification de l'offre n° {st.session_state[f.OFFER_ID]} "
-                f"({offers.STATUS_LABELS.get(meta['status'])}) : chaque étape validée est enregistrée "
+                f"({offer_common.STATUS_LABELS.get(meta['status'])}) : chaque étape validée est enregistrée "
                 "directement dans l'offre.", icon=":material/edit:")
     elif st.session_state[f.OFFER_ID]:
         st.caption(f":material/cloud_done: Brouillon enregistré (campagne {meta['school_year']}) : vous pouvez "
@@ -187,10 +189,10 @@ def step3(user: CurrentUser, draft: bool, meta: dict) -> None:
 def _finish(user: CurrentUser, draft: bool) -> None:
     try:
         if draft:
-            offers.publish(user, st.session_state[f.OFFER_ID], f.step_data(3))
+            publishing.publish(user, st.session_state[f.OFFER_ID], f.step_data(3))
             message = "Votre offre de stage est publiée : les élèves de 2de peuvent la consulter et y candidater."
         else:
-            offers.save_step(user, 3, f.step_data(3), offer_id=st.session_state[f.OFFER_ID])
+            drafting.save_step(user, 3, f.step_data(3), offer_id=st.session_state[f.OFFER_ID])
             message = "Les modifications de l'offre sont enregistrées."
     except ValidationError as exc:
         _refuse(exc)

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from db import read_session
 from db.models import CandidatureStatus, Offer, Role
-from stages.services import auth, offers
+from stages.services import auth
+from stages.services.offers import drafting
 from tests.app.conftest import make_app, open_page
 from tests.factories import make_candidature, make_offer, make_user
 
@@ -107,8 +108,8 @@ def test_step2_prefilled_and_previous_keeps_the_values(sqlite_url):
 def test_a_new_session_resumes_the_draft_at_the_step_reached(sqlite_url):
     director_id = new_director()
     user = auth.load_user(director_id)
-    form = offers.load_form(user)
-    offers.save_step(user, 1, form.values(1) | {"description": "Observation de la classe de CM2"}, form_key="x")
+    form = drafting.load_form(user)
+    drafting.save_step(user, 1, form.values(1) | {"description": "Observation de la classe de CM2"}, form_key="x")
     at = open_page(director_id, "director_offer_form.py")  # a reload: a brand new session
     assert "Étape 2 sur 3" in texts(at)
     at.button(key="of_prev_2").click().run()
@@ -119,9 +120,9 @@ def test_a_new_session_resumes_the_draft_at_the_step_reached(sqlite_url):
 def test_step3_enforces_the_guidance_then_publishes_once(sqlite_url):
     director_id = new_director()
     user = auth.load_user(director_id)
-    form = offers.load_form(user)
-    form = offers.save_step(user, 1, form.values(1), form_key="y")
-    offers.save_step(user, 2, form.values(2), offer_id=form.id)
+    form = drafting.load_form(user)
+    form = drafting.save_step(user, 1, form.values(1), form_key="y")
+    drafting.save_step(user, 2, form.values(2), offer_id=form.id)
     at = open_page(director_id, "director_offer_form.py")
     page = texts(at)
     for words in ("Étape 3 sur 3", "Le planning", "Votre offre sera proposée aux élèves des niveaux suivants :",
@@ -187,7 +188,7 @@ def test_mes_offres_lists_places_and_actions(sqlite_url):
 def test_delete_a_draft_after_confirmation(sqlite_url):
     director_id = new_director()
     user = auth.load_user(director_id)
-    draft = offers.save_step(user, 1, offers.load_form(user).values(1), form_key="z")
+    draft = drafting.save_step(user, 1, drafting.load_form(user).values(1), form_key="z")
     at = open_page(director_id, "director_space.py")
     at.button(key=f"offer_{draft.id}_delete").click().run()
     assert offer_rows() == [("draft", 1)]

@@ -15,7 +15,7 @@ from db.models import Offer, OfferStatus, Period, Role
 from stages.domain import offers as rules
 from stages.domain.timeutil import utcnow
 from stages.services import auth
-from stages.services import offers as offer_service
+from stages.services.offers import my_offers
 from stages.services.monitoring import cache as monitoring_cache
 from stages.services.monitoring import exports as monitoring_exports
 from stages.services.monitoring import tables
@@ -61,7 +61,7 @@ def test_card_dashboard_and_export_give_the_same_offers_and_reasons(db_url):
     director, coordinator = _world()
     now = utcnow()
 
-    card = {o.title: " ; ".join(o.guidance) for o in offer_service.list_offers(director) if o.guidance}
+    card = {o.title: " ; ".join(o.guidance) for o in my_offers.list_offers(director) if o.guidance}
     page = tables.guidance_offers(coordinator, page_size=None, now=now)
     table = dict(zip(page.rows["Intitulé"], page.rows["Problèmes"], strict=True))
     export = monitoring_exports.export_table(coordinator, "guidance", "csv", now=now)

@@ -15,7 +15,8 @@ from sqlalchemy import inspect, select, text
 from db import get_engine, read_session
 from db.models import Role, User
 from stages.domain.emails import is_valid_email
-from stages.services import accounts, admin, auth, drafts, offers
+from stages.services import accounts, admin, auth, drafts
+from stages.services.offers import drafting
 from stages.services.candidatures import answers, applications, catalogue
 from stages.services.errors import ServiceError
 from tests.factories import PASSWORD, make_candidature, make_offer, make_user
@@ -87,12 +88,12 @@ def test_every_form_field_through_its_service(db_url):
         attempt(accounts.change_password, student, current_password=value, new_password=value)
         attempt(auth.authenticate, "lea@example.fr", value)
         # Offers: every text field of the three steps.
-        form = offers.load_form(director)
+        form = drafting.load_form(director)
         for step in (1, 2, 3):
             data = form.values(step)
             for name, current in data.items():
                 if isinstance(current, str) or current is None:
-                    attempt(offers.save_step, director, step, {**data, name: value}, form_key=f"corpus-{step}-{name}")
+                    attempt(drafting.save_step, director, step, {**data, name: value}, form_key=f"corpus-{step}-{name}")
                     calls += 1
         # Candidatures: motivation, refusal reason; drafts.
         attempt(applications.apply, student, offer_id, value)
@@ -101,7 +102,7 @@ def test_every_form_field_through_its_service(db_url):
         attempt(drafts.save_text, student, drafts.motivation_key(offer_id), value)
         attempt(drafts.save_text, student, value, value)
         # Ids typed in a URL.
-        attempt(offers.load_form, director, value)
+        attempt(drafting.load_form, director, value)
         attempt(catalogue.get_offer, student, value)
         calls += 12
     for email in BAD_EMAILS + HOSTILE:

@@ -6,7 +6,9 @@ import pytest
 
 from db.models import Role
 from stages.domain.ids import parse_id
-from stages.services import auth, offers
+from stages.services import auth
+from stages.services.offers import common as offer_common
+from stages.services.offers import drafting
 from stages.services.candidatures import catalogue
 from stages.services.errors import ServiceError
 from tests.factories import make_offer, make_user
@@ -27,9 +29,9 @@ def test_a_missing_offer_and_another_schools_offer_get_the_same_answer(db_url):
     answers = set()
     for offer_id in (alices, 2147483647, HUGE, -5, 0):
         with pytest.raises(ServiceError) as refused:
-            offers.load_form(bob, offer_id)
+            drafting.load_form(bob, offer_id)
         answers.add(refused.value.message)
-    assert answers == {offers.NOT_YOURS}
+    assert answers == {offer_common.NOT_YOURS}
     student = auth.load_user(make_user(Role.STUDENT))
     with pytest.raises(ServiceError):
         catalogue.get_offer(student, HUGE)
