@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from stages.services import accounts, auth
+from stages.services import accounts, auth, login_sessions
 from stages.ui import session
 from stages.ui.navigation import LOGIN_REQUIRED_KEY
 from stages.ui.safe import alert
@@ -26,8 +26,8 @@ with st.form("login"):
 if submitted:
     st.session_state.pop("login_not_activated", None)
     try:
-        result = accounts.login(email, password, remember=remember, session_cookie=True,
-                                client=session.client_address())
+        result = login_sessions.login(email, password, remember=remember, session_cookie=True,
+                                      client=session.client_address())
     except auth.LoginRefused as exc:
         alert("error", exc.message)
         if exc.reason == "not_activated":

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from stages.domain import security
-from stages.services import accounts
+from stages.services import password_reset
 from stages.services.errors import ValidationError
 from stages.ui.password_field import password_input
 from stages.ui.safe import alert
@@ -20,7 +20,7 @@ if st.session_state.get("reset_done"):
 usable = False
 if token:
     try:
-        accounts.check_reset_token(token)
+        password_reset.check_reset_token(token)
         usable = True
     except ValidationError as exc:
         alert("error", exc.message)
@@ -31,7 +31,7 @@ if usable:
                               on_change=lambda: st.session_state.pop("reset_error", None))
     if st.button("Enregistrer le nouveau mot de passe", type="primary"):
         try:
-            st.session_state["reset_done"] = accounts.reset_password(token, password)
+            st.session_state["reset_done"] = password_reset.reset_password(token, password)
             st.session_state.pop("reset_error", None)
         except ValidationError as exc:
             st.session_state["reset_error"] = exc.message
@@ -45,6 +45,6 @@ with st.form("reset_request"):
     sent = st.form_submit_button("Recevoir le lien", type="primary")
 if sent:
     try:
-        st.success(accounts.request_password_reset(email, client=client_address()))
+        st.success(password_reset.request_password_reset(email, client=client_address()))
     except ValidationError as exc:
         alert("error", exc.message)

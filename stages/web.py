@@ -26,7 +26,7 @@ from starlette.routing import Route
 
 from stages.config import get_settings
 from stages.domain import security
-from stages.services import accounts
+from stages.services import login_sessions
 
 log = logging.getLogger("stages")
 MAX_BODY = 4096
@@ -144,7 +144,7 @@ async def _open_session(request: Request) -> Response:
         fields = await _form_fields(request)
     except BodyTooLarge:
         return _too_large()
-    opened = await run_in_threadpool(accounts.open_remembered_session, fields.get("token"),
+    opened = await run_in_threadpool(login_sessions.open_remembered_session, fields.get("token"),
                                      request.headers.get("user-agent"))
     if opened is None:
         return _handoff_refused(request, 400, "token")
@@ -154,7 +154,7 @@ async def _open_session(request: Request) -> Response:
                 else _back(local_path(fields.get("next"))))
     # No max_age for a browser-session login: the cookie ends with the browser (and after its idle limit).
     max_age = security.REMEMBER_DAYS * 24 * 3600 if expires is not None else None
-    response.set_cookie(accounts.COOKIE_NAME, cookie, max_age=max_age, path="/",
+    response.set_cookie(login_sessions.COOKIE_NAME, cookie, max_age=max_age, path="/",
                         httponly=True, samesite="lax", secure=_secure())
     return response
 
@@ -166,10 +166,10 @@ async def _logout(request: Request) -> Response:
         token = await _form_token(request)
     except BodyTooLarge:
         return _too_large()
-    await run_in_threadpool(accounts.close_session_from_route, token)
+    await run_in_threadpool(login_sessions.close_session_from_route, token)
     # The cookie is cleared either way: it names a login that the logout already revoked.
     response = _back("/connexion?deconnexion=1")
-    response.delete_cookie(accounts.COOKIE_NAME, path="/", httponly=True, samesite="lax", secure=_secure())
+    response.delete_cookie(login_sessions.COOKIE_NAME, path="/", httponly=True, samesite="lax", secure=_secure())
     return response
 
 

@@ -17,7 +17,7 @@ import streamlit as st
 
 from stages import logs
 from stages.domain import security
-from stages.services import accounts, auth
+from stages.services import auth, login_sessions
 from stages.services.auth import CurrentUser
 from stages.ui.safe import md_escape
 
@@ -129,7 +129,7 @@ def _clear() -> None:
 
 def _cookie() -> str | None:
     try:
-        value = st.context.cookies.get(accounts.COOKIE_NAME)
+        value = st.context.cookies.get(login_sessions.COOKIE_NAME)
     except Exception:  # noqa: BLE001 - no browser behind this run (AppTest, bare mode)
         return None
     return value if isinstance(value, str) and value else None
@@ -139,7 +139,7 @@ def logout() -> None:
     """Ends this session and every login cookie of the account; the browser then clears its cookie."""
     user_id = st.session_state.get(USER_KEY)
     cookie = _cookie() or st.session_state.get(HANDOFF_KEY)
-    token = accounts.logout(int(user_id), clear_cookie=bool(cookie)) if user_id is not None else None
+    token = login_sessions.logout(int(user_id), clear_cookie=bool(cookie)) if user_id is not None else None
     _clear()
     st.session_state[RESTORE_TRIED_KEY] = True  # the cookie this session started with is revoked now
     if token:
@@ -182,7 +182,7 @@ def _restore() -> CurrentUser | None:
     cookie = _cookie()
     if not cookie:
         return None
-    restored = accounts.restore_login(cookie)
+    restored = login_sessions.restore_login(cookie)
     if restored is None:
         return None
     login(restored.user, remembered=restored.persistent, cookie_token=cookie)
@@ -203,7 +203,7 @@ def _login_still_valid(now: float) -> bool:
     if not st.session_state.get(REMEMBERED_KEY) and now - st.session_state.get(CHECKED_KEY, 0) < 20:
         return True
     st.session_state[CHECKED_KEY] = now
-    return accounts.keep_login_alive(cookie_token=cookie, handoff_token=None if cookie else handoff) is not False
+    return login_sessions.keep_login_alive(cookie_token=cookie, handoff_token=None if cookie else handoff) is not False
 
 
 def current_user() -> CurrentUser | None:

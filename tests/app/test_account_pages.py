@@ -7,7 +7,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from db.models import Role
-from stages.services import accounts, auth, mail, referential
+from stages.services import accounts, auth, login_sessions, mail, referential
 from tests.factories import user_by_email
 
 PASSWORD = "Mot-de-passe-2025!"
@@ -164,7 +164,7 @@ def test_login_with_remember_hands_the_browser_to_the_cookie_route(sqlite_url):
     body = at.get("html")[0].proto.body
     assert 'action="/app/session"' in body and 'name="token"' in body
     token = re.search(r'name="token" value="([\w-]+)"', body).group(1)
-    assert accounts.open_remembered_session(token) is not None
+    assert login_sessions.open_remembered_session(token) is not None
 
 
 def test_password_reset_pages(sqlite_url):

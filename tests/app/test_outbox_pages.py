@@ -9,7 +9,7 @@ import pytest
 from db import write_session
 from db.models import MailStatus, OutboxMail, Role
 from stages.config import reset_settings
-from stages.services import accounts, auth
+from stages.services import auth, password_reset
 from tests.app.conftest import make_app
 
 PASSWORD = "Mot-de-passe-2025!"
@@ -22,7 +22,7 @@ def test_no_stranger_reaches_the_outbox(sqlite_url, monkeypatch, dev_outbox):
     reset_settings()
     coordinator = auth.create_user(role=Role.COORDINATOR, email="coord@ac-dijon.fr", password=PASSWORD)
     student = auth.create_user(role=Role.STUDENT, email="lea@example.fr", password=PASSWORD)
-    accounts.request_password_reset("coord@ac-dijon.fr")
+    password_reset.request_password_reset("coord@ac-dijon.fr")
     for user_id in (None, student.id):
         at = make_app(user_id).run()
         assert not at.exception

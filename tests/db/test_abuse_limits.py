@@ -8,7 +8,7 @@ import pytest
 
 from db.models import Role
 from stages.domain.timeutil import utcnow
-from stages.services import accounts, auth, mail, ratelimit
+from stages.services import accounts, auth, mail, password_reset, ratelimit
 from stages.services.errors import ValidationError
 from tests.factories import PASSWORD, make_user
 
@@ -49,13 +49,13 @@ def test_mails_on_request_are_limited_per_address_and_per_client(db_url):
     make_user(Role.STUDENT, email="lea@example.fr")
     now = utcnow()
     for _ in range(20):
-        assert accounts.request_password_reset("lea@example.fr", now=now, client="198.51.100.7") == accounts.RESET_SENT
+        assert password_reset.request_password_reset("lea@example.fr", now=now, client="198.51.100.7") == password_reset.RESET_SENT
     assert len(mail.outbox(to="lea@example.fr", limit=100)) == ratelimit.MAILS_PER_ADDRESS
     with pytest.raises(ValidationError, match="Trop de demandes"):
-        accounts.request_password_reset("autre@example.fr", now=now, client="198.51.100.7")
+        password_reset.request_password_reset("autre@example.fr", now=now, client="198.51.100.7")
     # Another client, and the next hour, are not affected.
-    accounts.request_password_reset("autre@example.fr", now=now, client="192.0.2.10")
-    accounts.request_password_reset("lea@example.fr", now=now + dt.timedelta(hours=1, seconds=1), client="192.0.2.10")
+    password_reset.request_password_reset("autre@example.fr", now=now, client="192.0.2.10")
+    password_reset.request_password_reset("lea@example.fr", now=now + dt.timedelta(hours=1, seconds=1), client="192.0.2.10")
     assert len(mail.outbox(to="lea@example.fr", limit=100)) == ratelimit.MAILS_PER_ADDRESS + 1
 
 

@@ -12,7 +12,7 @@ from db.models import AuthSession, Lycee, Role, School, TokenPurpose, User, User
 from stages.domain import security
 from stages.domain.passwords import hash_password
 from stages.domain.timeutil import utcnow
-from stages.services import accounts, auth, mail, referential
+from stages.services import accounts, auth, login_sessions, mail, password_reset, referential, tokens
 from stages.services.errors import ValidationError
 from tests.conftest import mail_text, wait_outbox_idle
 
@@ -222,7 +222,7 @@ def test_activation_link_is_single_use_hashed_and_valid_72_hours(db_url):
     token = link_in_last_mail(DIRECTOR_EMAIL, "activation")
     with read_session() as session:
         row = session.scalar(select(UserToken).where(UserToken.purpose == TokenPurpose.ACTIVATION))
-        assert row.token_hash == accounts.token_hash(token) and token not in row.token_hash
+        assert row.token_hash == tokens.token_hash(token) and token not in row.token_hash
         assert row.expires_at - row.created_at == dt.timedelta(hours=72)
     result = accounts.activate(token)
     assert result.full_name == "Hugues Traver" and not result.already_active
@@ -314,8 +314,8 @@ def test_the_failure_counter_is_shared_by_concurrent_processes(db_url):
 
 def test_login_with_remember_prepares_a_handoff(db_url):
     active_director()
-    assert accounts.login(DIRECTOR_EMAIL, PASSWORD).handoff_token is None
-    result = accounts.login(DIRECTOR_EMAIL, PASSWORD, remember=True)
+    assert login_sessions.login(DIRECTOR_EMAIL, PASSWORD).handoff_token is None
+    result = login_sessions.login(DIRECTOR_EMAIL, PASSWORD, remember=True)
     assert result.user.email == DIRECTOR_EMAIL and result.handoff_token
 
 
@@ -325,19 +325,19 @@ def test_login_with_remember_prepares_a_handoff(db_url):
 def test_remembered_login_lifecycle(db_url):
     user_id = active_director()
     now = utcnow()
-    handoff = accounts.login(DIRECTOR_EMAIL, PASSWORD, remember=True, now=now).handoff_token
-    cookie, expires = accounts.open_remembered_session(handoff, "Chromium", now=now)
+    handoff = login_sessions.login(DIRECTOR_EMAIL, PASSWORD, remember=True, now=now).handoff_token
+    cookie, expires = login_sessions.open_remembered_session(handoff, "Chromium", now=now)
     assert expires - now == dt.timedelta(days=14)
-    assert accounts.open_remembered_session(handoff, now=now) is None  # single use
+    assert login_sessions.open_remembered_session(handoff, now=now) is None  # single use
     # Used every few days (the idle limit is 7 days), it lasts its 14 days.
-    assert accounts.restore_session(cookie, now=now + dt.timedelta(days=6)).id == user_id
-    assert accounts.restore_session(cookie, now=now + dt.timedelta(days=12)).id == user_id
-    assert accounts.is_session_valid(cookie, now=now + dt.timedelta(days=13))
-    assert accounts.restore_session(cookie, now=now + dt.timedelta(days=14, seconds=1)) is None
-    assert accounts.restore_session("inconnu") is None and accounts.restore_session(None) is None
+    assert login_sessions.restore_session(cookie, now=now + dt.timedelta(days=6)).id == user_id
+    assert login_sessions.restore_session(cookie, now=now + dt.timedelta(days=12)).id == user_id
+    assert login_sessions.is_session_valid(cookie, now=now + dt.timedelta(days=13))
+    assert login_sessions.restore_session(cookie, now=now + dt.timedelta(days=14, seconds=1)) is None
+    assert login_sessions.restore_session("inconnu") is None and login_sessions.restore_session(None) is None
     with read_session() as session:
         row = session.scalar(select(AuthSession))
-        assert row.token_hash == accounts.token_hash(cookie) and row.user_agent == "Chromium"
+        assert row.token_hash == tokens.token_hash(cookie) and row.user_agent == "Chromium"
         assert row.last_seen_at > row.created_at  # the restore recorded the activity
 
 
@@ -345,44 +345,44 @@ def test_a_remembered_login_unused_for_a_week_ends(db_url):
     """Issue 10: remembered logins get an idle limit too."""
     active_director()
     now = utcnow()
-    handoff = accounts.login(DIRECTOR_EMAIL, PASSWORD, remember=True, now=now).handoff_token
-    cookie, _expires = accounts.open_remembered_session(handoff, now=now)
+    handoff = login_sessions.login(DIRECTOR_EMAIL, PASSWORD, remember=True, now=now).handoff_token
+    cookie, _expires = login_sessions.open_remembered_session(handoff, now=now)
     idle = now + dt.timedelta(days=security.REMEMBER_IDLE_DAYS, minutes=1)
-    assert not accounts.is_session_valid(cookie, now=idle)
-    assert accounts.restore_session(cookie, now=idle) is None
+    assert not login_sessions.is_session_valid(cookie, now=idle)
+    assert login_sessions.restore_session(cookie, now=idle) is None
 
 
 def test_handoff_expires_after_60_seconds_and_is_bound_to_its_action(db_url):
     user_id = active_director()
     now = utcnow()
-    late = accounts.create_handoff(user_id, "remember", now=now)
-    assert accounts.open_remembered_session(late, now=now + dt.timedelta(seconds=61)) is None
-    logout_token = accounts.create_handoff(user_id, "logout", now=now)
-    assert accounts.open_remembered_session(logout_token, now=now) is None
-    remember = accounts.create_handoff(user_id, "remember", now=now)
-    assert not accounts.close_session_from_route(remember, now=now)
+    late = login_sessions.create_handoff(user_id, "remember", now=now)
+    assert login_sessions.open_remembered_session(late, now=now + dt.timedelta(seconds=61)) is None
+    logout_token = login_sessions.create_handoff(user_id, "logout", now=now)
+    assert login_sessions.open_remembered_session(logout_token, now=now) is None
+    remember = login_sessions.create_handoff(user_id, "remember", now=now)
+    assert not login_sessions.close_session_from_route(remember, now=now)
 
 
 def test_logout_ends_every_remembered_login_of_the_account(db_url):
     user_id = active_director()
-    cookies = [accounts.open_remembered_session(accounts.create_handoff(user_id, "remember"))[0] for _ in range(2)]
+    cookies = [login_sessions.open_remembered_session(login_sessions.create_handoff(user_id, "remember"))[0] for _ in range(2)]
     other = auth.create_user(role=Role.COORDINATOR, email="coord@ac-dijon.fr", password=PASSWORD)
-    other_cookie = accounts.open_remembered_session(accounts.create_handoff(other.id, "remember"))[0]
-    token = accounts.logout(user_id, clear_cookie=True)
-    assert all(accounts.restore_session(c) is None for c in cookies)
-    assert accounts.restore_session(other_cookie).id == other.id
-    assert accounts.close_session_from_route(token)
-    assert not accounts.close_session_from_route(token)  # single use
-    assert accounts.logout(user_id) is None
+    other_cookie = login_sessions.open_remembered_session(login_sessions.create_handoff(other.id, "remember"))[0]
+    token = login_sessions.logout(user_id, clear_cookie=True)
+    assert all(login_sessions.restore_session(c) is None for c in cookies)
+    assert login_sessions.restore_session(other_cookie).id == other.id
+    assert login_sessions.close_session_from_route(token)
+    assert not login_sessions.close_session_from_route(token)  # single use
+    assert login_sessions.logout(user_id) is None
 
 
 def test_a_deactivated_account_loses_its_remembered_logins(db_url):
     user_id = active_director()
-    cookie = accounts.open_remembered_session(accounts.create_handoff(user_id, "remember"))[0]
+    cookie = login_sessions.open_remembered_session(login_sessions.create_handoff(user_id, "remember"))[0]
     with write_session() as session:
         session.get(User, user_id).deactivated_at = utcnow()
-    assert accounts.restore_session(cookie) is None
-    assert accounts.open_remembered_session(accounts.create_handoff(user_id, "remember")) is None
+    assert login_sessions.restore_session(cookie) is None
+    assert login_sessions.open_remembered_session(login_sessions.create_handoff(user_id, "remember")) is None
 
 
 # --------------------------------------------------------------------------- password reset
@@ -391,27 +391,27 @@ def test_a_deactivated_account_loses_its_remembered_logins(db_url):
 def test_password_reset_never_reveals_whether_the_address_exists(db_url):
     active_director()
     before = len(mail.outbox(limit=100))
-    assert accounts.request_password_reset("personne@ac-dijon.fr") == accounts.request_password_reset(DIRECTOR_EMAIL)
+    assert password_reset.request_password_reset("personne@ac-dijon.fr") == password_reset.request_password_reset(DIRECTOR_EMAIL)
     assert len(mail.outbox(limit=100)) == before + 1
     with pytest.raises(ValidationError):
-        accounts.request_password_reset("pas-une-adresse")
+        password_reset.request_password_reset("pas-une-adresse")
 
 
 def test_password_reset_link_is_single_use_valid_2_hours_and_ends_remembered_logins(db_url):
     user_id = active_director()
-    cookie = accounts.open_remembered_session(accounts.create_handoff(user_id, "remember"))[0]
+    cookie = login_sessions.open_remembered_session(login_sessions.create_handoff(user_id, "remember"))[0]
     now = utcnow()
-    accounts.request_password_reset(DIRECTOR_EMAIL, now=now)
+    password_reset.request_password_reset(DIRECTOR_EMAIL, now=now)
     token = link_in_last_mail(DIRECTOR_EMAIL, "mot-de-passe-oublie")
     with pytest.raises(ValidationError, match="expiré"):
-        accounts.check_reset_token(token, now=now + dt.timedelta(hours=2, seconds=1))
+        password_reset.check_reset_token(token, now=now + dt.timedelta(hours=2, seconds=1))
     with pytest.raises(ValidationError, match="Il manque"):
-        accounts.reset_password(token, "faible", now=now)
-    accounts.check_reset_token(token, now=now)
-    assert accounts.reset_password(token, NEW_PASSWORD, now=now) == DIRECTOR_EMAIL
+        password_reset.reset_password(token, "faible", now=now)
+    password_reset.check_reset_token(token, now=now)
+    assert password_reset.reset_password(token, NEW_PASSWORD, now=now) == DIRECTOR_EMAIL
     with pytest.raises(ValidationError, match="déjà servi"):
-        accounts.reset_password(token, "Encore-un-2025!", now=now)
-    assert accounts.restore_session(cookie) is None
+        password_reset.reset_password(token, "Encore-un-2025!", now=now)
+    assert login_sessions.restore_session(cookie) is None
     auth.authenticate(DIRECTOR_EMAIL, NEW_PASSWORD)
     with pytest.raises(auth.LoginRefused):
         auth.authenticate(DIRECTOR_EMAIL, PASSWORD)
@@ -502,8 +502,8 @@ def test_password_reset_lifts_a_lockout(db_url):
     for _ in range(8):
         with pytest.raises(auth.LoginRefused):
             auth.authenticate(DIRECTOR_EMAIL, "Mauvais-mot-2025!")
-    accounts.request_password_reset(DIRECTOR_EMAIL)
-    accounts.reset_password(link_in_last_mail(DIRECTOR_EMAIL, "mot-de-passe-oublie"), NEW_PASSWORD)
+    password_reset.request_password_reset(DIRECTOR_EMAIL)
+    password_reset.reset_password(link_in_last_mail(DIRECTOR_EMAIL, "mot-de-passe-oublie"), NEW_PASSWORD)
     assert auth.authenticate(DIRECTOR_EMAIL, NEW_PASSWORD).email == DIRECTOR_EMAIL
 
 
@@ -525,16 +525,16 @@ def test_profile_change(db_url):
 def test_change_password_asks_for_the_current_one_and_ends_remembered_logins(db_url):
     user_id = active_director()
     user = auth.authenticate(DIRECTOR_EMAIL, PASSWORD)
-    cookie = accounts.open_remembered_session(accounts.create_handoff(user_id, "remember"))[0]
+    cookie = login_sessions.open_remembered_session(login_sessions.create_handoff(user_id, "remember"))[0]
     with pytest.raises(ValidationError) as wrong:
         accounts.change_password(user, current_password="Mauvais-mot-2025!", new_password=NEW_PASSWORD)
     assert "current_password" in wrong.value.errors
     with pytest.raises(ValidationError) as weak:
         accounts.change_password(user, current_password=PASSWORD, new_password="faible")
     assert "new_password" in weak.value.errors
-    assert accounts.restore_session(cookie) is not None
+    assert login_sessions.restore_session(cookie) is not None
     accounts.change_password(user, current_password=PASSWORD, new_password=NEW_PASSWORD)
-    assert accounts.restore_session(cookie) is None
+    assert login_sessions.restore_session(cookie) is None
     assert auth.authenticate(DIRECTOR_EMAIL, NEW_PASSWORD).id == user_id
 
 
@@ -578,14 +578,14 @@ def test_the_database_holds_no_password_or_token_in_clear(db_url, smtp_server):
     activation = link_in_smtp(smtp_server, DIRECTOR_EMAIL, "activation", 1)
     secrets_seen.append(activation)
     accounts.activate(activation)
-    handoff = accounts.login(DIRECTOR_EMAIL, PASSWORD, remember=True).handoff_token
-    cookie, _ = accounts.open_remembered_session(handoff)
+    handoff = login_sessions.login(DIRECTOR_EMAIL, PASSWORD, remember=True).handoff_token
+    cookie, _ = login_sessions.open_remembered_session(handoff)
     secrets_seen += [handoff, cookie]
-    accounts.request_password_reset(DIRECTOR_EMAIL)
+    password_reset.request_password_reset(DIRECTOR_EMAIL)
     reset = link_in_smtp(smtp_server, DIRECTOR_EMAIL, "mot-de-passe-oublie", 2)
     secrets_seen.append(reset)
-    accounts.reset_password(reset, NEW_PASSWORD)
-    secrets_seen.append(accounts.logout(user_row(DIRECTOR_EMAIL).id, clear_cookie=True))
+    password_reset.reset_password(reset, NEW_PASSWORD)
+    secrets_seen.append(login_sessions.logout(user_row(DIRECTOR_EMAIL).id, clear_cookie=True))
     wait_outbox_idle()  # the background sender records (and masks) after the SMTP server has the mail
     engine = get_engine()
     found, scanned = [], 0

@@ -15,7 +15,7 @@ from sqlalchemy import inspect, select, text
 from db import get_engine, read_session
 from db.models import Role, User
 from stages.domain.emails import is_valid_email
-from stages.services import accounts, admin, auth, drafts
+from stages.services import accounts, admin, auth, drafts, password_reset
 from stages.services.offers import drafting
 from stages.services.candidatures import answers, applications, catalogue
 from stages.services.errors import ServiceError
@@ -108,7 +108,7 @@ def test_every_form_field_through_its_service(db_url):
     for email in BAD_EMAILS + HOSTILE:
         attempt(accounts.signup_student, first_name="Ève", last_name="Test", lycee_id=lycee, email=email,
                 password=PASSWORD, accepted_terms=True)
-        attempt(accounts.request_password_reset, email)
+        attempt(password_reset.request_password_reset, email)
         attempt(accounts.resend_activation, email)
         attempt(admin.create_staff_account, coordinator, role=Role.COORDINATOR, email=email, first_name="Ève",
                 last_name="Test", password=PASSWORD)

@@ -20,7 +20,7 @@ from db import read_session, write_session
 from db.models import MailStatus, OutboxMail, Role
 from stages.config import get_settings, reset_settings
 from stages.domain.timeutil import utcnow
-from stages.services import accounts, auth, mail
+from stages.services import accounts, auth, mail, password_reset
 from stages.services.errors import PermissionDenied, ValidationError
 from tests.conftest import free_port, wait_outbox_idle
 from tests.factories import make_user
@@ -105,7 +105,7 @@ def test_dev_outbox_is_off_by_default_and_for_coordinators_only(db_url, monkeypa
     assert get_settings().dev_outbox is False  # no SMTP no longer means "show the links to everyone"
     coordinator = auth.load_user(make_user(Role.COORDINATOR, email="coord@ac-dijon.fr"))
     student = auth.load_user(make_user(Role.STUDENT))
-    accounts.request_password_reset("coord@ac-dijon.fr")
+    password_reset.request_password_reset("coord@ac-dijon.fr")
     for caller in (None, student, coordinator):
         with pytest.raises(PermissionDenied):
             mail.dev_outbox(caller)
@@ -130,7 +130,7 @@ def test_a_poisoned_address_is_refused_at_signup(db_url):
                                     password=PASSWORD, accepted_terms=True)
         assert "email" in refused.value.errors, bad
         with pytest.raises(ValidationError):
-            accounts.request_password_reset(bad)
+            password_reset.request_password_reset(bad)
         with pytest.raises(ValidationError):
             auth.create_user(role=Role.COORDINATOR, email=bad, password=PASSWORD)
     with read_session() as session:

@@ -17,7 +17,7 @@ from stages import logs
 from stages.config import reset_settings
 from stages.domain import security
 from stages.domain.timeutil import utcnow
-from stages.services import accounts, deployment, health, maintenance
+from stages.services import accounts, deployment, health, login_sessions, maintenance
 from tests import factories
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,32 +36,32 @@ def director() -> tuple[int, str]:
 def test_a_login_without_remember_opens_a_browser_session_cookie_with_a_30_minute_idle_limit(db_url):
     user_id, email = director()
     now = utcnow()
-    assert accounts.login(email, PASSWORD, now=now).handoff_token is None  # the CLI and old callers
-    handoff = accounts.login(email, PASSWORD, session_cookie=True, now=now).handoff_token
-    assert accounts.keep_login_alive(handoff_token=handoff, now=now) is None  # not handed over yet
-    cookie, expires = accounts.open_remembered_session(handoff, "Chromium", now=now)
+    assert login_sessions.login(email, PASSWORD, now=now).handoff_token is None  # the CLI and old callers
+    handoff = login_sessions.login(email, PASSWORD, session_cookie=True, now=now).handoff_token
+    assert login_sessions.keep_login_alive(handoff_token=handoff, now=now) is None  # not handed over yet
+    cookie, expires = login_sessions.open_remembered_session(handoff, "Chromium", now=now)
     assert expires is None  # a session cookie: no Max-Age
-    restored = accounts.restore_login(cookie, now=now + dt.timedelta(minutes=29))
+    restored = login_sessions.restore_login(cookie, now=now + dt.timedelta(minutes=29))
     assert restored.user.id == user_id and restored.persistent is False
     # Activity through the page that logged in (by its handoff) keeps it alive for another server.
     later = now + dt.timedelta(minutes=55)
-    assert accounts.keep_login_alive(handoff_token=handoff, now=later) is True
-    assert accounts.restore_login(cookie, now=later + dt.timedelta(minutes=29)) is not None
+    assert login_sessions.keep_login_alive(handoff_token=handoff, now=later) is True
+    assert login_sessions.restore_login(cookie, now=later + dt.timedelta(minutes=29)) is not None
     # 30 minutes without activity: over, on every server.
     idle = later + dt.timedelta(minutes=60)
-    assert accounts.restore_login(cookie, now=idle) is None
-    assert accounts.keep_login_alive(cookie_token=cookie, now=idle) is False
-    assert accounts.keep_login_alive(handoff_token=handoff, now=idle) is False
+    assert login_sessions.restore_login(cookie, now=idle) is None
+    assert login_sessions.keep_login_alive(cookie_token=cookie, now=idle) is False
+    assert login_sessions.keep_login_alive(handoff_token=handoff, now=idle) is False
 
 
 def test_logout_revokes_the_browser_session_cookie(db_url):
     user_id, email = director()
-    handoff = accounts.login(email, PASSWORD, session_cookie=True).handoff_token
-    cookie, _ = accounts.open_remembered_session(handoff)
-    assert accounts.restore_session(cookie).id == user_id
-    accounts.logout(user_id)
-    assert accounts.restore_session(cookie) is None
-    assert accounts.keep_login_alive(handoff_token=handoff) is False
+    handoff = login_sessions.login(email, PASSWORD, session_cookie=True).handoff_token
+    cookie, _ = login_sessions.open_remembered_session(handoff)
+    assert login_sessions.restore_session(cookie).id == user_id
+    login_sessions.logout(user_id)
+    assert login_sessions.restore_session(cookie) is None
+    assert login_sessions.keep_login_alive(handoff_token=handoff) is False
 
 
 @pytest.mark.parametrize("remember", [True, False], ids=["remembered", "browser-session"])
@@ -75,33 +75,33 @@ def test_a_login_cookie_ends_with_its_session_generation(db_url, remember):
     from stages.services import auth
 
     user_id, email = director()
-    cookie, _ = accounts.open_remembered_session(
-        accounts.login(email, PASSWORD, remember=remember, session_cookie=True).handoff_token)
-    late_handoff = accounts.login(email, PASSWORD, remember=remember, session_cookie=True).handoff_token
-    assert accounts.restore_session(cookie).id == user_id and accounts.is_session_valid(cookie)
+    cookie, _ = login_sessions.open_remembered_session(
+        login_sessions.login(email, PASSWORD, remember=remember, session_cookie=True).handoff_token)
+    late_handoff = login_sessions.login(email, PASSWORD, remember=remember, session_cookie=True).handoff_token
+    assert login_sessions.restore_session(cookie).id == user_id and login_sessions.is_session_valid(cookie)
     # A generation change alone (no revocation of the cookie rows) is enough.
     with write_session() as session:
         session.execute(update(User).where(User.id == user_id).values(session_generation=User.session_generation + 1))
-    assert accounts.restore_session(cookie) is None and not accounts.is_session_valid(cookie)
+    assert login_sessions.restore_session(cookie) is None and not login_sessions.is_session_valid(cookie)
     # The password changed elsewhere between the login and its cookie handoff: that cookie is refused too.
-    late = accounts.login(email, PASSWORD, remember=remember, session_cookie=True).handoff_token
+    late = login_sessions.login(email, PASSWORD, remember=remember, session_cookie=True).handoff_token
     accounts.change_password(auth.load_user(user_id), current_password=PASSWORD, new_password="Nouveau-mot-2025?")
     for handoff in (late_handoff, late):
-        opened = accounts.open_remembered_session(handoff)
-        assert opened is None or accounts.restore_session(opened[0]) is None
+        opened = login_sessions.open_remembered_session(handoff)
+        assert opened is None or login_sessions.restore_session(opened[0]) is None
     # A login after the change gets a working cookie.
-    fresh, _ = accounts.open_remembered_session(
-        accounts.login(email, "Nouveau-mot-2025?", remember=remember, session_cookie=True).handoff_token)
-    assert accounts.restore_session(fresh).id == user_id
+    fresh, _ = login_sessions.open_remembered_session(
+        login_sessions.login(email, "Nouveau-mot-2025?", remember=remember, session_cookie=True).handoff_token)
+    assert login_sessions.restore_session(fresh).id == user_id
 
 
 def test_a_remembered_login_outlives_the_30_minute_idle_limit(db_url):
     _user_id, email = director()
     now = utcnow()
-    cookie, expires = accounts.open_remembered_session(accounts.login(email, PASSWORD, remember=True,
-                                                                      now=now).handoff_token, now=now)
+    cookie, expires = login_sessions.open_remembered_session(login_sessions.login(email, PASSWORD, remember=True,
+                                                                                  now=now).handoff_token, now=now)
     assert expires - now == dt.timedelta(days=security.REMEMBER_DAYS)
-    assert accounts.restore_login(cookie, now=now + dt.timedelta(days=3)).persistent is True
+    assert login_sessions.restore_login(cookie, now=now + dt.timedelta(days=3)).persistent is True
 
 
 # --------------------------------------------------------------------------- health and logs
@@ -126,7 +126,7 @@ def test_one_json_log_line_per_write_without_secrets_or_names(db_url, caplog):
     cand = factories.make_candidature(offer, student)
     caplog.clear()
     logs.set_actor(user_id)
-    handoff = accounts.login(email, PASSWORD, session_cookie=True).handoff_token
+    handoff = login_sessions.login(email, PASSWORD, session_cookie=True).handoff_token
     from stages.services.auth import load_user
     from stages.services.candidatures import answers
 

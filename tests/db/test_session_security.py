@@ -9,7 +9,7 @@ import pytest
 
 from db.models import Role
 from stages.domain.timeutil import utcnow
-from stages.services import accounts, auth, mail
+from stages.services import accounts, auth, login_sessions, mail, password_reset
 from stages.services.errors import ValidationError
 from tests.factories import PASSWORD, make_user
 
@@ -27,24 +27,24 @@ def test_password_change_reset_and_logout_move_the_session_generation(db_url):
     accounts.change_password(auth.load_user(user_id), current_password=PASSWORD, new_password=NEW)
     second = auth.load_user(user_id).session_generation
     assert second > first
-    accounts.request_password_reset("lea@example.fr")
-    accounts.reset_password(last_token("lea@example.fr"), OTHER)
+    password_reset.request_password_reset("lea@example.fr")
+    password_reset.reset_password(last_token("lea@example.fr"), OTHER)
     third = auth.load_user(user_id).session_generation
     assert third > second
-    accounts.logout(user_id)
+    login_sessions.logout(user_id)
     assert auth.load_user(user_id).session_generation > third
 
 
 def test_a_reset_link_issued_before_a_password_change_dies_with_it(db_url):
     user_id = make_user(Role.STUDENT, email="lea@example.fr")
-    accounts.request_password_reset("lea@example.fr", now=utcnow())
+    password_reset.request_password_reset("lea@example.fr", now=utcnow())
     stolen = last_token("lea@example.fr")
     accounts.change_password(auth.load_user(user_id), current_password=PASSWORD, new_password=NEW,
                              now=utcnow() + dt.timedelta(minutes=5))
     with pytest.raises(ValidationError):
-        accounts.check_reset_token(stolen, now=utcnow() + dt.timedelta(minutes=6))
+        password_reset.check_reset_token(stolen, now=utcnow() + dt.timedelta(minutes=6))
     with pytest.raises(ValidationError):
-        accounts.reset_password(stolen, OTHER, now=utcnow() + dt.timedelta(minutes=6))
+        password_reset.reset_password(stolen, OTHER, now=utcnow() + dt.timedelta(minutes=6))
     auth.authenticate("lea@example.fr", NEW)
 
 

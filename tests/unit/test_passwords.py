@@ -3,7 +3,8 @@
 import pytest
 
 from stages.domain.passwords import check_rules, hash_password, password_problems, verify_password
-from stages.services.accounts import director_uai_from_email, token_hash
+from stages.services.accounts import director_uai_from_email
+from stages.services.tokens import token_hash
 from stages.ui.password_field import rules_markdown
 
 GOOD = "Mot-de-passe-2025!"
