@@ -3,7 +3,7 @@
 import streamlit as st
 
 from stages.domain.vocabulary import Role
-from stages.services import admin
+from stages.services.admin import account_management, status_history
 from stages.services.errors import ValidationError
 from stages.ui.field_errors import field_error
 from stages.ui.paging import fetch_page
@@ -12,8 +12,8 @@ from stages.ui.safe import alert
 
 user = page_user()
 st.title("Comptes")
-roles = admin.role_choices()
-circs = dict(admin.circonscription_choices(user))
+roles = account_management.role_choices()
+circs = dict(account_management.circonscription_choices(user))
 
 # --------------------------------------------------------------------------- search
 c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
@@ -22,7 +22,7 @@ role = c2.selectbox("Rôle", [None, *roles], format_func=lambda r: "Tous" if r i
 school = c3.text_input("École (UAI, nom ou commune)", key="acc_school")
 circ = c4.selectbox("Circonscription", [None, *circs], format_func=lambda i: "Toutes" if i is None else circs[i],
                     key="acc_circ")
-result = fetch_page("acc_page", lambda number: admin.list_accounts(
+result = fetch_page("acc_page", lambda number: account_management.list_accounts(
     user, search=search, role=role, school=school, circonscription_id=circ, page=number))
 st.caption(f"{result.total} compte(s)")
 st.dataframe(result.rows, hide_index=True, width="stretch")
@@ -34,22 +34,22 @@ target = st.selectbox("Compte", list(labels), format_func=lambda i: labels.get(i
                       placeholder="Choisissez un compte de la liste", key="acc_target")
 if target is not None:
     target = int(target)
-    actions = admin.account_actions(user, target)
+    actions = account_management.account_actions(user, target)
     b1, b2, b3 = st.columns(3)
     try:
         if actions.can_resend_activation and b1.button("Renvoyer le message d'activation", key="acc_resend"):
-            flash(admin.resend_account_activation(user, target))
+            flash(account_management.resend_account_activation(user, target))
             st.rerun()
         if actions.can_deactivate and b2.button("Désactiver le compte", key="acc_deactivate"):
-            flash(admin.deactivate_account(user, target))
+            flash(account_management.deactivate_account(user, target))
             st.rerun()
         if actions.can_reactivate and b2.button("Réactiver le compte", key="acc_reactivate"):
-            flash(admin.reactivate_account(user, target))
+            flash(account_management.reactivate_account(user, target))
             st.rerun()
     except ValidationError as exc:
         alert("error", exc.message)
     st.write("Historique du compte")
-    events = admin.user_history(user, target)
+    events = status_history.user_history(user, target)
     if events.empty:
         st.write("Aucun changement enregistré.")
     else:
@@ -77,13 +77,13 @@ with st.form("acc_create"):
                                 placeholder="Choisissez la circonscription", key="acc_circ")
         field_error("acc_circ", errors.get("circonscription"))
     password = st.text_input("Mot de passe provisoire", value=st.session_state.setdefault(
-        "acc_suggested", admin.suggested_password()), help="À transmettre à la personne, qui le changera "
+        "acc_suggested", account_management.suggested_password()), help="À transmettre à la personne, qui le changera "
         "dans « Mon compte ».", key="acc_password")
     field_error("acc_password", errors.get("password"))
     create = st.form_submit_button("Créer le compte", type="primary")
 if create:
     try:
-        created = admin.create_staff_account(user, role=new_role, email=email, first_name=first_name,
+        created = account_management.create_staff_account(user, role=new_role, email=email, first_name=first_name,
                                              last_name=last_name, function=function, circonscription_id=new_circ,
                                              password=password)
     except ValidationError as exc:

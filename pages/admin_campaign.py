@@ -3,18 +3,18 @@
 import streamlit as st
 
 from stages.domain.timeutil import fmt_date, fmt_range
-from stages.services import admin
+from stages.services.admin import campaign_settings
 from stages.services.errors import ValidationError
 from stages.ui.field_errors import field_error
 from stages.ui.session import flash, page_user
 
 user = page_user()
 st.title("Campagne")
-years = admin.school_years(user)
-current = admin.campaign_form(user).school_year
+years = campaign_settings.school_years(user)
+current = campaign_settings.campaign_form(user).school_year
 school_year = st.selectbox("Année scolaire", years, index=years.index(current) if current in years else 0,
                            key="campaign_year")
-form = admin.campaign_form(user, school_year)
+form = campaign_settings.campaign_form(user, school_year)
 d = form.defaults
 if not form.exists:
     st.info("Cette campagne n'est pas encore enregistrée : les valeurs proposées suivent la règle nationale. "
@@ -53,8 +53,8 @@ with st.form(f"campaign_{school_year}"):
     show_error("week2_start")
     show_error("week2_end")
     st.subheader("Délais et ouvertures")
-    delay = st.number_input("Délai de réponse des écoles (jours)", min_value=admin.MIN_DELAY,
-                            max_value=admin.MAX_DELAY, value=int(v["response_delay_days"]), step=1,
+    delay = st.number_input("Délai de réponse des écoles (jours)", min_value=campaign_settings.MIN_DELAY,
+                            max_value=campaign_settings.MAX_DELAY, value=int(v["response_delay_days"]), step=1,
                             key=key("response_delay_days"))
     show_error("response_delay_days")
     confirm = st.number_input("Délai de confirmation des élèves (jours)", min_value=1, max_value=60,
@@ -69,7 +69,8 @@ with st.form(f"campaign_{school_year}"):
                           key=key("students_access_on"))
     show_error("offers_open_on")
     show_error("students_access_on")
-    address = st.text_input("Adresse du siège de la DSDEN", v["head_office_address"], max_chars=admin.ADDRESS_MAX,
+    address = st.text_input("Adresse du siège de la DSDEN", v["head_office_address"],
+                            max_chars=campaign_settings.ADDRESS_MAX,
                             help="Reprise dans l'étape 2 des nouvelles offres (« Adresse du siège »).",
                             key=key("head_office_address"))
     show_error("head_office_address")
@@ -90,7 +91,7 @@ if submitted:
               "response_delay_days": delay, "offers_open_on": opens, "students_access_on": students,
               "head_office_address": address, "confirmation_delay_days": confirm}
     try:
-        view = admin.save_campaign(user, school_year, values)
+        view = campaign_settings.save_campaign(user, school_year, values)
     except ValidationError as exc:
         # Shown next to each field on the rerun; the typed values stay in the form's widgets.
         st.session_state["campaign_errors"] = exc.errors or {"head_office_address": exc.message}

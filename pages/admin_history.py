@@ -3,7 +3,7 @@
 import streamlit as st
 
 from stages.domain.timeutil import today_paris
-from stages.services import admin
+from stages.services.admin import status_history
 from stages.services.errors import ValidationError
 from stages.ui.downloads import download_buttons
 from stages.ui.paging import fetch_page
@@ -20,10 +20,10 @@ chosen = c1.multiselect("Type", list(types), default=["offer", "candidature"], f
 date_from = c2.date_input("Du", value=None, format="DD/MM/YYYY", max_value=today_paris(), key="hist_from")
 date_to = c3.date_input("Au", value=None, format="DD/MM/YYYY", key="hist_to")
 author = c4.text_input("Auteur (nom ou adresse)", key="hist_author")
-filters = admin.HistoryFilters(entity_types=tuple(chosen) or tuple(types), date_from=date_from, date_to=date_to,
-                               author=author)
+filters = status_history.HistoryFilters(entity_types=tuple(chosen) or tuple(types), date_from=date_from,
+                                        date_to=date_to, author=author)
 try:
-    result = fetch_page("hist_page", lambda number: admin.history(user, filters, page=number))
+    result = fetch_page("hist_page", lambda number: status_history.history(user, filters, page=number))
 except ValidationError as exc:
     alert("error", exc.message)
     st.stop()
@@ -32,5 +32,5 @@ if result.total == 0:
     st.info("Aucun changement pour ces filtres.")
 else:
     st.dataframe(result.rows, hide_index=True, width="stretch")
-    download_buttons("hist", "historique", lambda fmt: admin.export_history(user, fmt, filters))
+    download_buttons("hist", "historique", lambda fmt: status_history.export_history(user, fmt, filters))
 st.caption("Les élèves apparaissent comme « Élève », sans leur nom, dans l'historique et ses exports.")

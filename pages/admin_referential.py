@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from stages.services import admin
+from stages.services.admin import referential_import
 from stages.services.errors import ValidationError
 from stages.ui.session import page_user
 from stages.ui.safe import alert
@@ -16,7 +16,7 @@ st.write(
 uploaded = st.file_uploader("Fichier de l'annuaire (CSV)", type=["csv"], key="referential_file")
 
 
-def show(result: admin.ReferentialResult) -> None:
+def show(result: referential_import.ReferentialResult) -> None:
     counts = result.counts
     cols = st.columns(4)
     for col, (label, key) in zip(cols, (("Nouveaux", "nouveaux"), ("Modifiés", "modifiés"),
@@ -47,7 +47,7 @@ if uploaded is None:
 
 data = uploaded.getvalue()
 try:
-    preview = admin.preview_referential(user, data)
+    preview = referential_import.preview_referential(user, data)
 except ValidationError as exc:
     alert("error", exc.message)
     st.stop()
@@ -56,7 +56,7 @@ st.header("Aperçu")
 show(preview)
 if st.button("Importer", type="primary", key="referential_import"):
     bar = st.progress(0.0, text="Import en cours…")
-    result = admin.import_referential(user, data, lambda share: bar.progress(min(1.0, share),
+    result = referential_import.import_referential(user, data, lambda share: bar.progress(min(1.0, share),
                                                                            text=f"Import en cours… {share:.0%}"))
     bar.progress(1.0, text="Import terminé")
     st.success("Import terminé : les lignes valides sont enregistrées.")

@@ -181,11 +181,13 @@ def test_dashboard_filters_public_private_and_maps_every_school(sqlite_url):
 
 
 def test_a_provisional_password_is_changed_at_first_login(sqlite_url):
-    from stages.services import admin, auth
+    from stages.services import auth
+    from stages.services.admin import account_management
 
     coordinator = auth.load_user(make_user(Role.COORDINATOR))
-    created = admin.create_staff_account(coordinator, role=Role.COORDINATOR, email="nouvelle.coord@ac-dijon.fr",
-                                         first_name="Nora", last_name="Nouvelle", password="Provisoire-2026!x")
+    created = account_management.create_staff_account(coordinator, role=Role.COORDINATOR,
+                                                      email="nouvelle.coord@ac-dijon.fr", first_name="Nora",
+                                                      last_name="Nouvelle", password="Provisoire-2026!x")
     at = make_app()
     at.run()
     at.switch_page("pages/login.py").run()

@@ -13,7 +13,8 @@ from db import get_engine
 from db.models import CandidatureStatus, OfferStatus, Role
 from stages.config import ROOT
 from stages.domain.timeutil import utcnow
-from stages.services import admin, auth, campaigns, mail
+from stages.services import auth, campaigns, mail
+from stages.services.admin import account_management, campaign_settings, referential_import, status_history
 from stages.services.errors import PermissionDenied, ValidationError
 from tests.factories import make_candidature, make_offer, make_user
 
@@ -32,28 +33,28 @@ def coordinator():
 
 def test_campaign_defaults_follow_the_rule_and_save_validates(db_url):
     user = coordinator()
-    form = admin.campaign_form(user, "2027-2028")
+    form = campaign_settings.campaign_form(user, "2027-2028")
     assert not form.exists
     assert form.values["week1_start"] == dt.date(2028, 6, 19) and form.values["week2_end"] == dt.date(2028, 6, 30)
     values = dict(form.values, week1_start=dt.date(2028, 6, 20), response_delay_days=0, head_office_address="x")
     with pytest.raises(ValidationError) as err:
-        admin.save_campaign(user, "2027-2028", values)
+        campaign_settings.save_campaign(user, "2027-2028", values)
     assert set(err.value.errors) >= {"week1_start", "response_delay_days", "head_office_address"}
     assert "lundi" in err.value.errors["week1_start"]
     values = dict(form.values, week2_start=dt.date(2028, 7, 3), week2_end=dt.date(2028, 7, 7))
     with pytest.raises(ValidationError) as err:
-        admin.save_campaign(user, "2027-2028", values)
+        campaign_settings.save_campaign(user, "2027-2028", values)
     assert "2e semaine" in err.value.errors["week2_start"]
     with pytest.raises(ValidationError):
-        admin.save_campaign(user, "2027-2028", dict(form.values, response_delay_days=61))
+        campaign_settings.save_campaign(user, "2027-2028", dict(form.values, response_delay_days=61))
 
     good = dict(form.values, response_delay_days=10, head_office_address="DSDEN 71 - 24 bd Henri Dunant - Mâcon")
-    view = admin.save_campaign(user, "2027-2028", good)
+    view = campaign_settings.save_campaign(user, "2027-2028", good)
     assert view.response_delay_days == 10
-    assert admin.campaign_form(user, "2027-2028").exists
+    assert campaign_settings.campaign_form(user, "2027-2028").exists
     assert sql("SELECT response_delay_days FROM campaigns WHERE school_year = '2027-2028'") == 10
     assert sql("SELECT COUNT(*) FROM status_changes WHERE entity_type = 'campaign'") == 1
-    assert "2027-2028" in admin.school_years(user)
+    assert "2027-2028" in campaign_settings.school_years(user)
 
 
 def test_campaign_change_keeps_existing_offers_and_deadlines(db_url):
@@ -63,8 +64,8 @@ def test_campaign_change_keeps_existing_offers_and_deadlines(db_url):
     cand = make_candidature(offer, make_user(Role.STUDENT))
     year = campaigns.current_school_year()
     deadline = sql("SELECT deadline_at FROM candidatures WHERE id = :id", id=cand)
-    form = admin.campaign_form(user, year)
-    admin.save_campaign(user, year, dict(form.values, response_delay_days=30,
+    form = campaign_settings.campaign_form(user, year)
+    campaign_settings.save_campaign(user, year, dict(form.values, response_delay_days=30,
                                          head_office_address="Nouveau siège - 1 rue de la Paix - Mâcon"))
     assert sql("SELECT deadline_at FROM candidatures WHERE id = :id", id=cand) == deadline
     assert sql("SELECT head_office_address FROM offers WHERE id = :id", id=offer) != \
@@ -76,13 +77,13 @@ def test_admin_is_for_coordinators_only(db_url):
     director = auth.load_user(make_user(Role.DIRECTOR, uai="0711989B"))
     for user in (ien, director, None):
         with pytest.raises(PermissionDenied):
-            admin.campaign_form(user)
+            campaign_settings.campaign_form(user)
         with pytest.raises(PermissionDenied):
-            admin.list_accounts(user)
+            account_management.list_accounts(user)
         with pytest.raises(PermissionDenied):
-            admin.history(user)
+            status_history.history(user)
         with pytest.raises(PermissionDenied):
-            admin.preview_referential(user, b"x")
+            referential_import.preview_referential(user, b"x")
 
 
 # --------------------------------------------------------------------------- referential
@@ -110,7 +111,7 @@ def test_referential_preview_then_import_with_bad_rows(empty_db_url):
     data = annuaire([*schools, bad], header)
 
     progress: list[float] = []
-    preview = admin.preview_referential(user, data, progress.append)
+    preview = referential_import.preview_referential(user, data, progress.append)
     assert preview.dry_run and progress[-1] == 1.0
     new = preview.differences[preview.differences["Changement"] == "Nouveau"]
     assert sorted(new[new["Type"] == "École"]["UAI"]) == sorted(r[uai] for r in schools)
@@ -118,22 +119,22 @@ def test_referential_preview_then_import_with_bad_rows(empty_db_url):
     assert list(preview.errors["Ligne"]) == [6] and "UAI invalide" in preview.errors["Motif"][0]
     assert sql("SELECT COUNT(*) FROM schools") == 0  # nothing saved by a preview
 
-    done = admin.import_referential(user, data)
+    done = referential_import.import_referential(user, data)
     assert not done.dry_run and sql("SELECT COUNT(*) FROM schools") == 4
     assert len(done.errors) == 1
 
     changed = [list(r) for r in schools[:3]]
     changed[0][name] = "École renommée"
-    second = admin.preview_referential(user, annuaire(changed, header))
+    second = referential_import.preview_referential(user, annuaire(changed, header))
     diff = second.differences
     assert list(diff[diff["Changement"] == "Modifié"]["UAI"]) == [schools[0][uai]]
     assert list(diff[diff["Changement"] == "Absent du fichier"]["UAI"]) == [schools[3][uai]]
     assert second.counts == {"nouveaux": 0, "modifiés": 1, "absents": 1, "erreurs": 0}
 
     with pytest.raises(ValidationError):
-        admin.preview_referential(user, b"nimporte;quoi\n1;2\n")
+        referential_import.preview_referential(user, b"nimporte;quoi\n1;2\n")
     with pytest.raises(ValidationError):
-        admin.preview_referential(user, b"")
+        referential_import.preview_referential(user, b"")
 
 
 # --------------------------------------------------------------------------- accounts
@@ -146,25 +147,25 @@ def test_accounts_search_deactivate_reactivate_and_history(db_url):
     ien = make_user(Role.IEN, circonscription_id=macon_nord, first_name="Paul", last_name="Bernard")
     make_user(Role.STUDENT, first_name="Léa", last_name="Dupont")
 
-    assert admin.list_accounts(user).total == 4
-    found = admin.list_accounts(user, search="traver")
+    assert account_management.list_accounts(user).total == 4
+    found = account_management.list_accounts(user, search="traver")
     assert list(found.rows["N°"]) == [director]
-    assert list(admin.list_accounts(user, role=Role.IEN).rows["N°"]) == [ien]
-    assert list(admin.list_accounts(user, school="0711989b").rows["N°"]) == [director]
-    assert set(admin.list_accounts(user, circonscription_id=macon_nord).rows["N°"]) == {director, ien}
-    page = admin.list_accounts(user, page=2, page_size=3)
+    assert list(account_management.list_accounts(user, role=Role.IEN).rows["N°"]) == [ien]
+    assert list(account_management.list_accounts(user, school="0711989b").rows["N°"]) == [director]
+    assert set(account_management.list_accounts(user, circonscription_id=macon_nord).rows["N°"]) == {director, ien}
+    page = account_management.list_accounts(user, page=2, page_size=3)
     assert page.total == 4 and len(page.rows) == 1 and page.pages == 2
 
-    admin.deactivate_account(user, director)
+    account_management.deactivate_account(user, director)
     assert auth.load_user(director) is None
-    assert admin.list_accounts(user, search="traver").rows["État"][0] == "Désactivé"
+    assert account_management.list_accounts(user, search="traver").rows["État"][0] == "Désactivé"
     with pytest.raises(ValidationError):
-        admin.deactivate_account(user, director)
+        account_management.deactivate_account(user, director)
     with pytest.raises(ValidationError):
-        admin.deactivate_account(user, user.id)
-    admin.reactivate_account(user, director)
+        account_management.deactivate_account(user, user.id)
+    account_management.reactivate_account(user, director)
     assert auth.load_user(director) is not None
-    events = admin.user_history(user, director)
+    events = status_history.user_history(user, director)
     assert list(events["Vers"]) == ["Actif", "Désactivé"]
     assert all("Claire Martin" in who for who in events["Auteur"])
 
@@ -172,26 +173,28 @@ def test_accounts_search_deactivate_reactivate_and_history(db_url):
 def test_resend_activation_and_create_staff(db_url):
     user = coordinator()
     pending = make_user(Role.DIRECTOR, uai="0711989B", activated=False, email="ce.0711989b@ac-dijon.fr")
-    message = admin.resend_account_activation(user, pending)
+    message = account_management.resend_account_activation(user, pending)
     assert "ce.0711989b@ac-dijon.fr" in message
     assert [m.kind for m in mail.outbox(to="ce.0711989b@ac-dijon.fr")] == ["activation"]
     with pytest.raises(ValidationError):
-        admin.resend_account_activation(user, user.id)  # already active
+        account_management.resend_account_activation(user, user.id)  # already active
 
     with pytest.raises(ValidationError) as err:
-        admin.create_staff_account(user, role=Role.IEN, email="ien@ac-dijon.fr", first_name="Paul",
-                                   last_name="Bernard", password=admin.suggested_password())
+        account_management.create_staff_account(user, role=Role.IEN, email="ien@ac-dijon.fr", first_name="Paul",
+                                                last_name="Bernard",
+                                                password=account_management.suggested_password())
     assert "circonscription" in err.value.errors
     with pytest.raises(ValidationError):
-        admin.create_staff_account(user, role=Role.DIRECTOR, email="x@ac-dijon.fr", first_name="A", last_name="B",
-                                   password=admin.suggested_password())
+        account_management.create_staff_account(user, role=Role.DIRECTOR, email="x@ac-dijon.fr", first_name="A",
+                                                last_name="B", password=account_management.suggested_password())
     circ = sql("SELECT id FROM circonscriptions WHERE code = '0710098W'")
-    created = admin.create_staff_account(user, role=Role.IEN, email="IEN.Test@ac-dijon.fr", first_name="Paul",
-                                         last_name="Bernard", circonscription_id=circ,
-                                         password=admin.suggested_password())
+    created = account_management.create_staff_account(user, role=Role.IEN, email="IEN.Test@ac-dijon.fr",
+                                                      first_name="Paul", last_name="Bernard", circonscription_id=circ,
+                                                      password=account_management.suggested_password())
     assert created.role == Role.IEN and created.circonscription_id == circ and created.email == "ien.test@ac-dijon.fr"
-    coord = admin.create_staff_account(user, role=Role.COORDINATOR, email="c2@ac-dijon.fr", first_name="Zoé",
-                                       last_name="Durand", password=admin.suggested_password())
+    coord = account_management.create_staff_account(user, role=Role.COORDINATOR, email="c2@ac-dijon.fr",
+                                                    first_name="Zoé", last_name="Durand",
+                                                    password=account_management.suggested_password())
     assert coord.role == Role.COORDINATOR
     assert sql("SELECT author_id FROM status_changes WHERE entity_type = 'user' AND entity_id = :id",
                id=created.id) == user.id
@@ -218,33 +221,35 @@ def test_history_filters_and_export(db_url):
             conn.execute(text("INSERT INTO status_changes (entity_type, entity_id, from_status, to_status, author_id, at)"
                               " VALUES (:e, :i, :f, :t, :a, :at)"),
                          {"e": entity, "i": entity_id, "f": before, "t": after, "a": author, "at": at})
-    everything = admin.history(user)
+    everything = status_history.history(user)
     assert everything.total == sql("SELECT COUNT(*) FROM status_changes WHERE entity_type IN ('offer', 'candidature')")
     assert list(everything.rows["Vers"]) == ["Acceptée — en attente de confirmation", "Reçue", "Publiée"]
     assert "Élève" in list(everything.rows["Auteur"])  # students are never named
     assert "Dupont" not in everything.rows.to_csv()
-    only_offers = admin.history(user, admin.HistoryFilters(entity_types=("offer",)))
+    only_offers = status_history.history(user, status_history.HistoryFilters(entity_types=("offer",)))
     assert only_offers.total == 1 and "Professeur des écoles" in only_offers.rows["Objet"][0]
     today = now.date()
-    recent = admin.history(user, admin.HistoryFilters(date_from=today - dt.timedelta(days=6), date_to=today))
+    recent = status_history.history(user, status_history.HistoryFilters(date_from=today - dt.timedelta(days=6),
+                                                                         date_to=today))
     assert recent.total == 2
-    by_author = admin.history(user, admin.HistoryFilters(author="traver"))
+    by_author = status_history.history(user, status_history.HistoryFilters(author="traver"))
     assert by_author.total == 2
     with pytest.raises(ValidationError):
-        admin.history(user, admin.HistoryFilters(date_from=today, date_to=today - dt.timedelta(days=1)))
-    export = admin.export_history(user, "csv")
+        status_history.history(user, status_history.HistoryFilters(date_from=today,
+                                                                   date_to=today - dt.timedelta(days=1)))
+    export = status_history.export_history(user, "csv")
     content = export.data.decode("utf-8-sig")
     assert export.file_name == "historique.csv" and content.count("\n") == 4
     assert "lea@example.fr" not in content and "Dupont" not in content
-    assert admin.export_history(user, "xlsx").data[:2] == b"PK"
+    assert status_history.export_history(user, "xlsx").data[:2] == b"PK"
 
 
 def test_account_actions_are_decided_by_the_service(db_url):
     coordinator = auth.load_user(make_user(Role.COORDINATOR))
     pending = make_user(Role.IEN, activated=False)
-    actions = admin.account_actions(coordinator, pending)
+    actions = account_management.account_actions(coordinator, pending)
     assert (actions.can_resend_activation, actions.can_deactivate, actions.can_reactivate) == (True, True, False)
-    admin.deactivate_account(coordinator, pending)
-    actions = admin.account_actions(coordinator, pending)
+    account_management.deactivate_account(coordinator, pending)
+    actions = account_management.account_actions(coordinator, pending)
     assert (actions.can_resend_activation, actions.can_deactivate, actions.can_reactivate) == (False, False, True)
     assert "(Désactivé)" in actions.label

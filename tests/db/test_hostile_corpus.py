@@ -15,7 +15,8 @@ from sqlalchemy import inspect, select, text
 from db import get_engine, read_session
 from db.models import Role, User
 from stages.domain.emails import is_valid_email
-from stages.services import accounts, admin, auth, drafts, password_reset
+from stages.services import accounts, auth, drafts, password_reset
+from stages.services.admin import account_management, campaign_settings
 from stages.services.offers import drafting
 from stages.services.candidatures import answers, applications, catalogue
 from stages.services.errors import ServiceError
@@ -83,7 +84,7 @@ def test_every_form_field_through_its_service(db_url):
         attempt(accounts.signup_student, first_name=value, last_name=value, lycee_id=lycee,
                 email="eleve.corpus@example.fr", password=PASSWORD, accepted_terms=True)
         attempt(accounts.update_profile, director, first_name=value, last_name=value, function=value)
-        attempt(admin.create_staff_account, coordinator, role=Role.COORDINATOR, email="staff@ac-dijon.fr",
+        attempt(account_management.create_staff_account, coordinator, role=Role.COORDINATOR, email="staff@ac-dijon.fr",
                 first_name=value, last_name=value, function=value, password=PASSWORD)
         attempt(accounts.change_password, student, current_password=value, new_password=value)
         attempt(auth.authenticate, "lea@example.fr", value)
@@ -110,8 +111,8 @@ def test_every_form_field_through_its_service(db_url):
                 password=PASSWORD, accepted_terms=True)
         attempt(password_reset.request_password_reset, email)
         attempt(accounts.resend_activation, email)
-        attempt(admin.create_staff_account, coordinator, role=Role.COORDINATOR, email=email, first_name="Ève",
-                last_name="Test", password=PASSWORD)
+        attempt(account_management.create_staff_account, coordinator, role=Role.COORDINATOR, email=email,
+                first_name="Ève", last_name="Test", password=PASSWORD)
         attempt(auth.create_user, role=Role.STUDENT, email=email, password=PASSWORD)
         attempt(auth.authenticate, email, PASSWORD)
         calls += 6
@@ -121,11 +122,12 @@ def test_every_form_field_through_its_service(db_url):
 
 def test_admin_and_campaign_fields(db_url):
     coordinator = auth.load_user(make_user(Role.COORDINATOR, email="coord@ac-dijon.fr"))
-    form = admin.campaign_form(coordinator)
+    form = campaign_settings.campaign_form(coordinator)
     for value in HOSTILE:
-        attempt(admin.list_accounts, coordinator, search=value, school=value)
-        attempt(admin.save_campaign, coordinator, form.school_year, {**form.values, "head_office_address": value})
-        attempt(admin.campaign_form, coordinator, value)
+        attempt(account_management.list_accounts, coordinator, search=value, school=value)
+        attempt(campaign_settings.save_campaign, coordinator, form.school_year,
+                {**form.values, "head_office_address": value})
+        attempt(campaign_settings.campaign_form, coordinator, value)
     stored_values_are_valid(db_url)
 
 

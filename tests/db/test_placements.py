@@ -265,15 +265,16 @@ def test_director_accepting_while_the_student_confirms_elsewhere(world):
 
 
 def test_the_campaign_sets_the_confirmation_delay(world):
-    from stages.services import admin, campaigns
+    from stages.services import campaigns
+    from stages.services.admin import campaign_settings
 
     coordinator = cu(make_user(Role.COORDINATOR))
     year = campaigns.current_school_year()
-    values = dict(admin.campaign_form(coordinator, year).values)
+    values = dict(campaign_settings.campaign_form(coordinator, year).values)
     with pytest.raises(ValidationError) as refused:
-        admin.save_campaign(coordinator, year, {**values, "confirmation_delay_days": 0})
+        campaign_settings.save_campaign(coordinator, year, {**values, "confirmation_delay_days": 0})
     assert "délai de confirmation" in refused.value.errors["confirmation_delay_days"]
-    admin.save_campaign(coordinator, year, {**values, "confirmation_delay_days": 3})
+    campaign_settings.save_campaign(coordinator, year, {**values, "confirmation_delay_days": 3})
     cand = make_candidature(world["two_weeks"], world["student"].id)
     before = utcnow()
     answers.accept(world["d1"], cand)
