@@ -126,7 +126,7 @@ class SmtpServer:
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if m["To"] == address]
 
-    def wait_for(self, address: str, count: int = 1, timeout: float = 10.0) -> list[EmailMessage]:
+    def wait_for(self, address: str, count: int = 1, timeout: float = 30.0) -> list[EmailMessage]:
         import time
 
         deadline = time.time() + timeout
@@ -177,7 +177,7 @@ def smtp_server(monkeypatch) -> Iterator[SmtpServer]:
         reset_settings()
 
 
-def wait_outbox_idle(timeout: float = 10.0) -> None:
+def wait_outbox_idle(timeout: float = 30.0) -> None:
     """Wait until the background sender has recorded every result (no mail due or being sent)."""
     import time
 
