@@ -221,3 +221,23 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+def run_async(coroutine) -> None:
+    """Run an ASGI call to the end in a thread of its own: the session's Playwright (sync API) keeps an
+    event loop running in the main thread once a browser suite has run, so ``asyncio.run`` cannot."""
+    import asyncio
+
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(coroutine)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]

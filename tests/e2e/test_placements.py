@@ -51,7 +51,7 @@ def test_student_confirms_one_of_two_acceptances_and_the_other_director_is_maile
     mails = [m for m in live_server.smtp.wait_for(SECOND)
              if "stage confirmé ailleurs" in m["Subject"] and f"offre n° {offer_b}" in m["Subject"]]
     assert mails, [m["Subject"] for m in live_server.smtp.to(SECOND)]
-    assert f"Stage fermé {tag}" in mail_text(mails[0]) and "stage de 1 semaine" in mail_text(mails[0])
+    assert f"offre n° {offer_b}" in mail_text(mails[0]) and "stage de 1 semaine" in mail_text(mails[0])
 
 
 def test_coordinator_relaunches_three_schools_and_sees_relancee_le(live_server, page):

@@ -99,6 +99,8 @@ def test_a_killed_app_server_loses_no_login_and_no_answer(topology, browser):
         open_candidature(page, "Zoé Première")
         page.get_by_role("button", name="Accepter", exact=True).click()
         wait_idle(page)
+        page.get_by_role("button", name="Confirmer l'acceptation", exact=True).click()  # one click more
+        wait_idle(page)
         expect(page.get_by_text("Candidature de Zoé Première acceptée.")).to_be_visible()
 
         # The app server of this browser dies (SIGKILL: no goodbye).

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 
 from stages.french_page import FrenchPage, frenchify
+
+from tests.conftest import run_async
 
 HTML = '<!DOCTYPE html>\n<html lang="en">\n<head><title>Streamlit</title></head><body></body></html>'
 
@@ -36,7 +37,7 @@ def _serve(body: bytes, content_type: bytes, encoding: bytes | None = None, meth
     async def receive():
         return {"type": "http.request"}
 
-    asyncio.run(FrenchPage(app)({"type": "http", "method": method, "path": "/"}, receive, send))
+    run_async(FrenchPage(app)({"type": "http", "method": method, "path": "/"}, receive, send))
     headers = dict(sent[0]["headers"])
     return headers, b"".join(m.get("body", b"") for m in sent[1:])
 

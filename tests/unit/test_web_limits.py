@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from starlette.applications import Starlette
 
 from stages.web import MAX_BODY, SecurityHeaders, routes
+
+from tests.conftest import run_async
 
 
 def call(app, *, path: str, chunks: list[bytes], headers: dict[str, str]):
@@ -34,7 +34,7 @@ def call(app, *, path: str, chunks: list[bytes], headers: dict[str, str]):
         "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
         "client": ("127.0.0.1", 5000), "server": ("localhost", 8501),
     }
-    asyncio.run(app(scope, receive, send))
+    run_async(app(scope, receive, send))
     return result["status"], result["headers"], pulled["bytes"]
 
 
