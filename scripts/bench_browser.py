@@ -31,7 +31,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "scripts"]
@@ -46,6 +46,7 @@ PARTIAL: list[str] = []  # what failed after some measures were taken
 ACT_TIMEOUT_MS = 45_000  # a shared machine can be very slow; a real failure still ends
 # Targets of the issue: ratio to the static page of the same session.
 TARGETS = {"director": 1.2, "dashboard": 1.5}
+PROFILE_REPEATS = 3  # openings of each page under the CPU profiler (where_time_goes)
 
 LAST_CYCLE = """() => {
   const e = performance.getEntriesByName('script-run-cycle');
@@ -64,6 +65,35 @@ DONE_WHEN = """([text, count, seen]) => {
   return [performance.now(), e.length > count ? e[e.length - 1].duration : null];
 }"""
 SEEN = """(text) => [].concat(text).some(t => document.body.innerText.includes(t))"""
+# Counts the WebSocket messages the page receives (each a ForwardMsg: an element, a block, the run's start
+# and end...) and their bytes, to say how much a run sends the browser.
+COUNT_MESSAGES = """(() => {
+  const Native = window.WebSocket;
+  window.__stagesMessages = [0, 0];
+  function Counted(...args) {
+    const ws = new Native(...args);
+    ws.addEventListener('message', e => {
+      window.__stagesMessages[0] += 1;
+      window.__stagesMessages[1] += e.data.byteLength || e.data.size || e.data.length || 0;
+    });
+    return ws;
+  }
+  Counted.prototype = Native.prototype;
+  Object.assign(Counted, Native);
+  window.WebSocket = Counted;
+})();"""
+# Where the browser's main thread spends a run, by the Streamlit frontend's file (CDP CPU profile): the
+# first group whose key is in the frame's script URL or function name wins; the rest is "autre JavaScript".
+PROFILE_GROUPS = [
+    ("moteur du navigateur (styles, mise en page, dessin)", ("(program)",)),
+    ("ramasse-miettes", ("(garbage collector)",)),
+    ("graphique Plotly", ("PlotlyChart", "plotly")),
+    ("tableaux (st.dataframe)", ("DataFrame", "glide")),
+    ("Markdown (libellés, textes)", ("StreamlitMarkdown",)),
+    ("React", ("react-dom",)),
+    ("styles CSS-in-JS (emotion)", ("emotion", "styled-components")),
+    ("protobuf (messages du serveur)", ("protobuf",)),
+]
 
 
 # Resolves to [page clock, the new script-run-cycle or null] once the page of ``path`` is shown.
@@ -139,7 +169,8 @@ class Session:
     def __init__(self, browser, base: str):
         self.context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris",
                                            viewport={"width": 1400, "height": 1000})
-        self.context.set_default_timeout(180_000)
+        self.context.set_default_timeout(60_000)
+        self.context.add_init_script(COUNT_MESSAGES)
         self.page = self.context.new_page()
         self.base = base
 
@@ -179,8 +210,9 @@ class Session:
         the frontend writes no ``script-run-cycle`` for it; waiting for a new measure then never ended
         (the coordinator's first click on the static page after the dashboard). Such a run has no
         script-run-cycle (None, counted in the report), its click → shown time is still taken."""
-        link = self.page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=name).first
-        href = link.get_attribute("href") or ""
+        link = self.page.locator(".st-key-menu").get_by_role("link", name=name).first
+        # The menu's links are relative to the app's root ("" for the default page).
+        href = urljoin(self.base + "/", link.get_attribute("href") or "")
         path = urlsplit(href).path.rstrip("/")
         if path == urlsplit(self.page.url).path.rstrip("/"):
             return None
@@ -218,6 +250,40 @@ def pages_against_static(session: Session, pages: dict[str, object], repeats: in
     return out
 
 
+def where_time_goes(session: Session, pages: dict[str, object], repeats: int) -> dict:
+    """For each page (opened from the static page, ``repeats`` times): the messages a run sends the browser
+    and their size, and the browser's main thread busy time by group (CDP CPU profile, sampled every
+    0.2 ms, idle apart), per opening. Not timed with the measures above (the profiler slows the page)."""
+    cdp = session.context.new_cdp_session(session.page)
+    cdp.send("Profiler.enable")
+    cdp.send("Profiler.setSamplingInterval", {"interval": 200})
+    out = {}
+    for key, name in pages.items():
+        groups: dict[str, float] = {}
+        messages = []
+        for _ in range(repeats):
+            session.nav(STATIC if name != STATIC else re.compile("Espace de|Tableau de bord"))
+            before = session.page.evaluate("window.__stagesMessages || [0, 0]")
+            cdp.send("Profiler.start")
+            session.nav(name)
+            profile = cdp.send("Profiler.stop")["profile"]
+            after = session.page.evaluate("window.__stagesMessages || [0, 0]")
+            messages.append((after[0] - before[0], after[1] - before[1]))
+            nodes = {n["id"]: n["callFrame"] for n in profile["nodes"]}
+            for sample, delta in zip(profile["samples"], profile["timeDeltas"], strict=True):
+                frame = nodes[sample]
+                where = f"{frame['functionName']} {frame['url']}"
+                if frame["functionName"] == "(idle)":
+                    continue
+                group = next((g for g, keys in PROFILE_GROUPS if any(k in where for k in keys)), "autre JavaScript")
+                groups[group] = groups.get(group, 0.0) + delta / 1000
+        out[key] = {"messages": _median([m for m, _ in messages]), "kb": _median([b / 1024 for _, b in messages]),
+                    "busy_ms": round(sum(groups.values()) / repeats, 1),
+                    "groups": {g: round(v / repeats, 1) for g, v in sorted(groups.items(), key=lambda kv: -kv[1])}}
+    cdp.send("Profiler.disable")
+    return out
+
+
 def director_actions(session: Session, repeats: int) -> dict:
     page = session.page
     out = {"open": [], "accept": [], "refuse": [], "tab": []}
@@ -251,8 +317,11 @@ def _director_loop(session: Session, repeats: int, out: dict) -> None:
             break
         out["open"].append(session.act(lambda: rows.first.click(), "Message de motivation"))
         if i % 2 == 0:
+            # "Accepter" asks for a confirmation (not timed: a question); the answer is the confirmation.
+            session.act(lambda: page.get_by_role("button", name="Accepter", exact=True).click(),
+                        "Confirmer l'acceptation")
             out["accept"].append(session.act(
-                lambda: page.get_by_role("button", name="Accepter", exact=True).click(),
+                lambda: page.get_by_role("button", name="Confirmer l'acceptation", exact=True).click(),
                 ["acceptée.", "n'a plus de place"]))  # a full offer: the service's refusal is the updated page
         else:
             page.get_by_role("textbox", name="Motif du refus", exact=True).fill("Nous accueillons déjà un stagiaire.")
@@ -292,6 +361,7 @@ def measure_scale(browser, scale: str, seed: int, repeats: int) -> dict:
     problems = result["problems"] = []
 
     def attempt(label, fn, default):
+        print(f"  {scale} : {label}…", file=sys.stderr, flush=True)
         try:
             return fn()
         except Exception as exc:  # noqa: BLE001 - a benchmark reports what it could not measure, and goes on
@@ -306,6 +376,8 @@ def measure_scale(browser, scale: str, seed: int, repeats: int) -> dict:
         empty = {"n": 0, "click_ms": None, "cycle_ms": None}
         result["director_actions"] = attempt("actions du directeur", lambda: director_actions(director, repeats),
                                              {k: empty for k in ("open", "accept", "refuse", "tab")})
+        result["director_profile"] = attempt("profil de l'espace directeur", lambda: where_time_goes(
+            director, {"static": STATIC, "director_space": re.compile("Espace de")}, PROFILE_REPEATS), {})
         director.close()
         coordinator = Session(browser, base)
         coordinator.login(acc["coordinator"], acc["password"])
@@ -313,6 +385,8 @@ def measure_scale(browser, scale: str, seed: int, repeats: int) -> dict:
             coordinator, {"dashboard": "Tableau de bord"}, repeats), {"static": None, "dashboard": None})
         result["dashboard_actions"] = attempt("filtres du tableau de bord", lambda: dashboard_filter(coordinator, repeats),
                                               {})
+        result["dashboard_profile"] = attempt("profil du tableau de bord", lambda: where_time_goes(
+            coordinator, {"static": STATIC, "dashboard": "Tableau de bord"}, PROFILE_REPEATS), {})
         coordinator.close()
         problems.extend(PARTIAL)
         PARTIAL.clear()
@@ -411,11 +485,48 @@ def render(results: list[dict], info: dict, total_s: float, argv: list[str]) -> 
                 out.append(f"| {r['scale']} | tableau de bord : {label} | {_fmt(actions.get(key))} | {_fmt(dstatic)} "
                            f"| {ratio} | ≤ 1.5× | {met} | {_fmt(actions.get(f'{key}_click'))} |")
     out.append("")
+    out += profile_section(results)
     for r in results:
         for problem in r.get("problems", []):
             out.append(f"- {r['scale']}, not measured: {problem}")
     out.append("")
     return "\n".join(out) + "\n"
+
+
+PROFILED = (("director_profile", "static", "Conditions d'utilisation (directeur)"),
+            ("director_profile", "director_space", "Espace directeur"),
+            ("dashboard_profile", "static", "Conditions d'utilisation (coordinateur)"),
+            ("dashboard_profile", "dashboard", "Tableau de bord"))
+
+
+def profile_section(results: list[dict]) -> list[str]:
+    """Where an opening's time goes in the browser: messages received, main thread busy time by group."""
+    groups = [g for g, _ in PROFILE_GROUPS] + ["autre JavaScript"]
+    rows = []
+    for r in results:
+        for part, key, label in PROFILED:
+            p = (r.get(part) or {}).get(key)
+            if p:
+                cells = " | ".join(f"{p['groups'].get(g, 0):.0f}" for g in groups)
+                rows.append(f"| {r['scale']} | {label} | {_fmt(p['messages'])} | {p['kb']:.0f} | {p['busy_ms']:.0f} "
+                            f"| {cells} |")
+    if not rows:
+        return []
+    return [
+        "## Where the time goes, in the browser",
+        "",
+        f"Each page opened {PROFILE_REPEATS} times from the static page under Chromium's CPU profiler (CDP "
+        "`Profiler`, a sample every 0.2 ms; these openings are not among the timed ones above). Messages: the "
+        "WebSocket messages the run sends the page (a message per element or block drawn, plus the run's start "
+        "and end; median), and their size. Busy: the browser's main thread (JavaScript, styles, layout, paint) "
+        "per opening, idle apart, split by the Streamlit frontend's file the time is spent in (ms per opening). "
+        "The server's own time for these pages is in docs/benchmarks.md (AppTest).",
+        "",
+        "| scale | page | messages | KB | busy (ms) | " + " | ".join(groups) + " |",
+        "|---|---|---:|---:|---:|" + "---:|" * len(groups),
+        *rows,
+        "",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
