@@ -15,9 +15,10 @@ from stages.services.candidatures import exports as candidature_exports, inbox a
 from stages.services import placements
 from stages.services.auth import CurrentUser
 from stages.services.errors import ServiceError
-from stages.ui import conventions
+from stages.ui import conventions, fragments
 from stages.ui.downloads import download_buttons
 from stages.ui.responsive import inbox_rows_as_cards
+from stages.ui import session
 from stages.ui.session import flash
 from stages.ui.safe import alert, label_text
 
@@ -26,6 +27,7 @@ CONFIRM_KEY = "cand_confirm_accept"  # the candidature whose "Accepter" waits fo
 BULK_CONFIRM_KEY = "cand_confirm_bulk"  # the checked candidatures whose bulk accept waits for it
 IRREVERSIBLE = "Cette réponse est définitive : l'élève en est informé·e par courriel et la place lui est réservée."
 ACTIVE_TAB_KEY = "cand_active_tab"
+ERROR_KEY = "cand_answer_refused"  # (candidature id, "left" | "right", the service's message)
 COLUMNS = [0.5, 2.5, 2.5, 2, 1.6, 1.2]
 HEADINGS = ["Nom de l'élève", "Intitulé du stage", "Candidature annulée dans", "Statut", "Action"]
 BADGE = {"red": "red", "orange": "orange", "normal": "gray", "expired": "gray"}
@@ -88,9 +90,55 @@ def _rows(tab: str, rows: list[inboxes.InboxRow], answerable: list[int]) -> None
         else:
             cols[3].text("—")
         cols[4].text(row.status_label)
-        if cols[5].button("Ouvrir" if row.can_answer else "Voir", key=f"cand_open_{tab}_{row.id}"):
-            st.session_state[OPEN_KEY] = row.id
-            st.rerun()
+        cols[5].button("Ouvrir" if row.can_answer else "Voir", key=f"cand_open_{tab}_{row.id}", on_click=_open,
+                       args=(row.id,))
+
+
+def _open(candidature_id: int | None) -> None:
+    """Callback of « Ouvrir » / « Voir » (an id) and « Fermer » (None): the run that follows draws it."""
+    if candidature_id is None:
+        st.session_state.pop(OPEN_KEY, None)
+    else:
+        st.session_state[OPEN_KEY] = candidature_id
+    st.session_state.pop(CONFIRM_KEY, None)
+
+
+def _ask_confirmation(candidature_id: int | None) -> None:
+    """Callback of « Accepter » (an id: ask for the confirmation) and of its « Annuler » (None)."""
+    if candidature_id is None:
+        st.session_state.pop(CONFIRM_KEY, None)
+    else:
+        st.session_state[CONFIRM_KEY] = candidature_id
+
+
+def _answer(user: CurrentUser, candidature_id: int, kind: str) -> None:
+    """Callback of the answers (confirmed acceptance, waiting list, refusal): the service decides, before
+    the run that draws the updated inbox (one run per answer, not two). A refusal of the service is kept
+    to be shown beside the buttons (ERROR_KEY)."""
+    if not session.still_valid(user):
+        return  # the run that follows ends the session and says why
+    st.session_state.pop(CONFIRM_KEY, None)
+    try:
+        if kind == "accept":
+            message = f"Candidature de {answers.accept(user, candidature_id)} acceptée."
+        elif kind == "waitlist":
+            message = f"Candidature de {placements.waitlist(user, candidature_id)} mise en liste d'attente."
+        else:
+            reason = st.session_state.get(f"cand_reason_{candidature_id}", "")
+            message = f"Candidature de {answers.refuse(user, candidature_id, reason)} refusée."
+    except ServiceError as exc:
+        st.session_state[ERROR_KEY] = (candidature_id, "right" if kind == "refuse" else "left", exc.message)
+        return
+    flash(message)
+    st.session_state.pop(OPEN_KEY, None)
+    _clear_checks([candidature_id])
+
+
+def _refusal_of_service(candidature_id: int, side: str, where) -> None:
+    """The service's refusal of an answer, shown where the user looks (it may quote a name a user typed)."""
+    error = st.session_state.get(ERROR_KEY)
+    if error and error[0] == candidature_id and error[1] == side:
+        alert("error", error[2], where=where)
 
 
 def _detail(user: CurrentUser, candidature_id: int) -> None:
@@ -102,14 +150,15 @@ def _detail(user: CurrentUser, candidature_id: int) -> None:
         return
     with st.container(border=True):
         st.markdown("**Candidature de l'élève**")
-        st.text(f"{detail.student_name} — {detail.student_email}" + (f" — {detail.lycee}" if detail.lycee else ""))
-        st.text(f"Stage : {detail.offer_title}, {detail.offer_reference or detail.period_label}")
-        st.text(f"Reçue le {detail.submitted} — Statut : {detail.status_label}")
+        lines = [f"{detail.student_name} — {detail.student_email}" + (f" — {detail.lycee}" if detail.lycee else ""),
+                 f"Stage : {detail.offer_title}, {detail.offer_reference or detail.period_label}",
+                 f"Reçue le {detail.submitted} — Statut : {detail.status_label}"]
         if detail.can_answer and detail.countdown:
-            st.text(f"Réponse attendue avant le {detail.deadline} (candidature annulée dans {detail.countdown})")
+            lines.append(f"Réponse attendue avant le {detail.deadline} (candidature annulée dans {detail.countdown})")
         elif detail.status == CandidatureStatus.ACCEPTED:
-            st.text(f"Confirmation attendue de l'élève avant le {detail.deadline} : sans confirmation, "
-                    "la place sera libérée.")
+            lines.append(f"Confirmation attendue de l'élève avant le {detail.deadline} : sans confirmation, "
+                         "la place sera libérée.")
+        st.text("\n".join(lines))
         st.markdown("**Message de motivation**")
         st.text(detail.motivation)
         if detail.refusal_reason:
@@ -123,43 +172,23 @@ def _detail(user: CurrentUser, candidature_id: int) -> None:
                 # One click more before an answer that cannot be undone.
                 alert("warning", f"Accepter la candidature de {detail.student_name} ? {IRREVERSIBLE}", where=left)
                 yes, no = left.columns(2)
-                if yes.button("Confirmer l'acceptation", type="primary", key=f"cand_accept_yes_{detail.id}"):
-                    st.session_state.pop(CONFIRM_KEY, None)
-                    _act(lambda: f"Candidature de {answers.accept(user, detail.id)} acceptée.", [detail.id],
-                         where=left)
-                if no.button("Annuler", key=f"cand_accept_no_{detail.id}"):
-                    st.session_state.pop(CONFIRM_KEY, None)
-                    st.rerun()
-            elif left.button("Accepter", type="primary", key=f"cand_accept_{detail.id}"):
-                st.session_state[CONFIRM_KEY] = detail.id
-                st.rerun()
-            if detail.can_waitlist and left.button(
-                    "Mettre en liste d'attente", key=f"cand_waitlist_{detail.id}",
-                    help="Plutôt que de refuser : le délai de réponse s'arrête, l'élève est prévenu·e, et vous "
-                         "serez averti·e par courriel si une place se libère."):
-                _act(lambda: f"Candidature de {placements.waitlist(user, detail.id)} mise en liste d'attente.",
-                     [detail.id], where=left)
-            reason = right.text_area("Motif du refus", key=f"cand_reason_{detail.id}", max_chars=1000,
-                                     help="Obligatoire : il est transmis à l'élève.")
-            if right.button("Refuser", key=f"cand_refuse_{detail.id}"):
-                _act(lambda: f"Candidature de {answers.refuse(user, detail.id, reason)} refusée.", [detail.id],
-                     where=right)
-        if st.button("Fermer", key="cand_close"):
-            st.session_state.pop(OPEN_KEY, None)
-            st.rerun()
-
-
-def _act(action, ids: list[int], where=st) -> None:
-    """Run a service action: on success flash and rerun; on a refusal show it where the user looks."""
-    try:
-        message = action()
-    except ServiceError as exc:
-        alert("error", exc.message, where=where)  # it may quote a name a user typed
-        return
-    flash(message)
-    st.session_state.pop(OPEN_KEY, None)
-    _clear_checks(ids)
-    st.rerun()
+                yes.button("Confirmer l'acceptation", type="primary", key=f"cand_accept_yes_{detail.id}",
+                           on_click=_answer, args=(user, detail.id, "accept"))
+                no.button("Annuler", key=f"cand_accept_no_{detail.id}", on_click=_ask_confirmation, args=(None,))
+            else:
+                left.button("Accepter", type="primary", key=f"cand_accept_{detail.id}",
+                            on_click=_ask_confirmation, args=(detail.id,))
+            if detail.can_waitlist:
+                left.button("Mettre en liste d'attente", key=f"cand_waitlist_{detail.id}",
+                            help="Plutôt que de refuser : le délai de réponse s'arrête, l'élève est prévenu·e, et "
+                                 "vous serez averti·e par courriel si une place se libère.",
+                            on_click=_answer, args=(user, detail.id, "waitlist"))
+            _refusal_of_service(detail.id, "left", left)
+            right.text_area("Motif du refus", key=f"cand_reason_{detail.id}", max_chars=1000,
+                            help="Obligatoire : il est transmis à l'élève.")
+            right.button("Refuser", key=f"cand_refuse_{detail.id}", on_click=_answer, args=(user, detail.id, "refuse"))
+            _refusal_of_service(detail.id, "right", right)
+        st.button("Fermer", key="cand_close", on_click=_open, args=(None,))
 
 
 def _bulk(user: CurrentUser, rows: list[inboxes.InboxRow]) -> None:
@@ -174,10 +203,10 @@ def _bulk(user: CurrentUser, rows: list[inboxes.InboxRow]) -> None:
         accept_all = yes.button("Confirmer l'acceptation", type="primary", key="cand_bulk_accept_yes")
         if no.button("Annuler", key="cand_bulk_accept_no"):
             st.session_state.pop(BULK_CONFIRM_KEY, None)
-            st.rerun()
+            fragments.rerun()
     elif left.button("Accepter les candidatures cochées", key="cand_bulk_accept", disabled=not checked):
         st.session_state[BULK_CONFIRM_KEY] = checked
-        st.rerun()
+        fragments.rerun()
     reason = right.text_input("Motif du refus des candidatures cochées", key="cand_bulk_reason", max_chars=1000)
     refuse_all = right.button("Refuser les candidatures cochées", key="cand_bulk_refuse", disabled=not checked)
     if not (accept_all or refuse_all):
@@ -196,14 +225,17 @@ def _bulk(user: CurrentUser, rows: list[inboxes.InboxRow]) -> None:
     _clear_checks(checked)
     if refuse_all:
         st.session_state.pop("cand_bulk_reason", None)
-    st.rerun()
+    fragments.rerun()
 
 
+@fragments.part
 def render(user: CurrentUser) -> None:
+    """The inbox: a part of the page that reruns alone (opening, answering, checking a candidature)."""
     notice = st.empty()
     if st.session_state.get(OPEN_KEY):
         # Opened first: opening marks it "Lue", and the rows read below then say so too.
         _detail(user, int(st.session_state[OPEN_KEY]))
+    st.session_state.pop(ERROR_KEY, None)  # a refused answer is shown once, beside its buttons
     inbox = inboxes.director_inbox(user)
     notice.warning(
         "**⚠ Délai de réponse aux élèves**\n\n"
@@ -226,7 +258,7 @@ def render(user: CurrentUser) -> None:
             if tab == "Reçues" and rows:
                 _bulk(user, rows)
     download_buttons("cand_export", "candidatures", lambda fmt: candidature_exports.export_candidatures(user, fmt),
-                     label="Exporter ({fmt})", widths=(1, 1, 3))
+                     label="Exporter ({fmt})")
 
 
 def render_conventions(user: CurrentUser) -> None:

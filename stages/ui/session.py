@@ -260,6 +260,24 @@ def _current_user() -> CurrentUser | None:
     return user
 
 
+def still_valid(user: CurrentUser) -> bool:
+    """For a widget's callback, which runs before the run's own checks (:func:`current_user`): is this
+    session still logged in as ``user`` (same account, not idle, not revoked elsewhere)? Nothing is
+    cleared or said here: the run that follows ends the session and says why."""
+    if st.session_state.get(USER_KEY) != user.id:
+        return False
+    now = time.time()
+    if security.is_idle(st.session_state.get(LAST_SEEN_KEY, now), now, bool(st.session_state.get(REMEMBERED_KEY))):
+        return False
+    fresh = auth.load_user(user.id)
+    if fresh is None or st.session_state.get(GENERATION_KEY, fresh.session_generation) != fresh.session_generation:
+        return False
+    if not _login_still_valid(now):
+        return False
+    logs.set_actor(user.id)  # the callback's writes are logged as this user's
+    return True
+
+
 CURRENT_KEY = "_current_user"
 
 
