@@ -52,26 +52,26 @@ def _details(user: CurrentUser, offer_id: int) -> None:
 
 
 def _card(user: CurrentUser, row: my_offers.OfferSummary) -> None:
+    # Few elements per card (each one costs the browser a render on every run): the status badge
+    # in the title's line, the figures and the buttons in one flex row each rather than columns.
     with st.container(border=True):
-        head, badge = st.columns([5, 1])
-        head.markdown(f"**{md_escape(row.title)}** — offre n° {row.id}, campagne {row.school_year}")
-        badge.badge(row.status_label, color=BADGES.get(row.status, "gray"))
-        if row.status == OfferStatus.DRAFT:
-            st.caption(f"Brouillon : étape {row.step_reached} sur 3 enregistrée, modifié le {fmt_datetime(row.updated_at)}")
-        st.caption(row.period_label)
-        cols = st.columns(4)
-        cols[0].metric("Places offertes", row.places_offered)
-        cols[1].metric("Places prises", row.places_taken)
-        cols[2].metric("Places restantes", row.places_remaining)
-        cols[3].metric("Candidatures", row.candidatures)
+        status = f":{BADGES.get(row.status, 'gray')}-badge[{md_escape(row.status_label)}]"
+        st.markdown(f"**{md_escape(row.title)}** — offre n° {row.id}, campagne {row.school_year} {status}")
+        draft = (f"Brouillon : étape {row.step_reached} sur 3 enregistrée, modifié le {fmt_datetime(row.updated_at)}"
+                 "  \n" if row.status == OfferStatus.DRAFT else "")
+        st.caption(draft + md_escape(row.period_label))
+        figures = st.container(horizontal=True)
+        for label, value in (("Places offertes", row.places_offered), ("Places prises", row.places_taken),
+                             ("Places restantes", row.places_remaining), ("Candidatures", row.candidatures)):
+            figures.metric(label, value)
         if row.status == OfferStatus.PUBLISHED and row.places_remaining == 0:
             st.info("Toutes les places sont prises.", icon=":material/event_busy:")
         for problem in row.guidance:
             alert("warning", f"Consigne DSDEN : {problem}", icon=":material/rule:")
-        buttons = st.columns(5)
+        row_of_buttons = st.container(horizontal=True)
         key = f"offer_{row.id}"
         if row.status == OfferStatus.DRAFT:
-            if buttons[0].button("Reprendre", key=f"{key}_resume", type="primary", icon=":material/edit:"):
+            if row_of_buttons.button("Reprendre", key=f"{key}_resume", type="primary", icon=":material/edit:"):
                 open_form(row.id)
             if st.session_state.get(CONFIRM) == row.id:
                 st.warning("Supprimer définitivement ce brouillon ?")
@@ -82,19 +82,19 @@ def _card(user: CurrentUser, row: my_offers.OfferSummary) -> None:
                 if no.button("Annuler", key=f"{key}_delete_no"):
                     st.session_state.pop(CONFIRM, None)
                     st.rerun()
-            elif buttons[1].button("Supprimer le brouillon", key=f"{key}_delete", icon=":material/delete:"):
+            elif row_of_buttons.button("Supprimer le brouillon", key=f"{key}_delete", icon=":material/delete:"):
                 st.session_state[CONFIRM] = row.id
                 st.rerun()
         else:
-            if buttons[0].button("Modifier", key=f"{key}_edit", icon=":material/edit:"):
+            if row_of_buttons.button("Modifier", key=f"{key}_edit", icon=":material/edit:"):
                 open_form(row.id)
             if row.status == OfferStatus.PUBLISHED:
-                if buttons[1].button("Dépublier", key=f"{key}_unpublish", icon=":material/visibility_off:"):
+                if row_of_buttons.button("Dépublier", key=f"{key}_unpublish", icon=":material/visibility_off:"):
                     _act(publishing.unpublish, row.id, "L'offre est dépubliée : les élèves ne la voient plus.", user)
             elif row.status == OfferStatus.UNPUBLISHED:
-                if buttons[1].button("Republier", key=f"{key}_republish", icon=":material/visibility:"):
+                if row_of_buttons.button("Republier", key=f"{key}_republish", icon=":material/visibility:"):
                     _act(publishing.republish, row.id, "L'offre est de nouveau publiée.", user)
-            if buttons[2].button("Dupliquer", key=f"{key}_duplicate", icon=":material/content_copy:",
+            if row_of_buttons.button("Dupliquer", key=f"{key}_duplicate", icon=":material/content_copy:",
                                  help="Copie l'offre dans la campagne suivante (brouillon à vérifier puis publier)."):
                 _act(my_offers.duplicate, row.id, "L'offre est dupliquée dans la campagne suivante : vérifiez le "
                      "planning puis publiez-la.", user)

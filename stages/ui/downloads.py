@@ -12,14 +12,15 @@ FORMATS = (("csv", "CSV"), ("xlsx", "XLSX"))
 
 
 def download_buttons(key: str, file_stem: str, fetch: Callable[[str], ExportFile], *,
-                     label: str = "Exporter en {fmt}", widths: tuple[int, ...] = (1, 1, 2)) -> None:
+                     label: str = "Exporter en {fmt}") -> None:
     """``fetch(fmt)`` returns the ``ExportFile`` (its ``mime`` is the one of ``MIME_TYPES`` for ``fmt``).
 
-    The data is a callable, so nothing is queried nor written until a button is pressed.
+    The data is a callable, so nothing is queried nor written until a button is pressed. The two
+    buttons share one flex row (one block for the browser to draw, not three columns).
     """
-    columns = st.columns(list(widths))
-    for col, (fmt, name) in zip(columns, FORMATS, strict=False):
-        col.download_button(
+    row = st.container(horizontal=True)
+    for fmt, name in FORMATS:
+        row.download_button(
             label.format(fmt=name), key=f"{key}_{fmt}", file_name=f"{file_stem}.{fmt}", mime=MIME_TYPES[fmt],
             on_click="ignore", icon=":material/download:", data=lambda fmt=fmt: fetch(fmt).data,
         )
