@@ -9,7 +9,7 @@ import streamlit as st
 
 from stages.domain.timeutil import fmt_datetime
 from stages.services.monitoring import figures, scope
-from stages.ui import convention_tracking, dashboard as parts
+from stages.ui import dashboard as parts
 from stages.ui.session import page_user
 
 user = page_user()
@@ -19,7 +19,5 @@ data = figures.dashboard(user, filters)
 st.caption(f"Chiffres au {fmt_datetime(data.now)} — campagne {data.campaign.school_year}. "
            "Les candidatures sans réponse dont le délai est dépassé comptent comme expirées.")
 parts.figure_cards(data.figures)
-parts.chart(user, filters, data)
-parts.tables_to_act_on(user, filters, data.by_circonscription)
-convention_tracking.block(user, list(filters.circonscription_ids))
+parts.sections(user, filters, data)
 parts.definitions()

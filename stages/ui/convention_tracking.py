@@ -46,7 +46,11 @@ def block(user: CurrentUser, circonscription_ids: list[int] | None) -> None:
 
 def _coordinator_upload(user: CurrentUser) -> None:
     """A coordinator records a convention signed on paper, by the number printed on it."""
-    with st.expander("Déposer une convention signée hors plateforme"):
+    # Lazy: the form is sent only while the expander is open.
+    box = st.expander("Déposer une convention signée hors plateforme", key="dsden_upload_box", on_change="rerun")
+    if not box.open:
+        return
+    with box:
         st.caption("Pour une convention signée sur papier par toutes les parties : indiquez son numéro "
                    "(imprimé en bas de chaque page) et déposez son scan (PDF, 5 Mo au plus).")
         with st.form("dsden_upload"):

@@ -18,6 +18,7 @@ from stages.services.pagination import DEFAULT_PAGE_SIZE
 from stages.services.auth import CurrentUser
 from stages.services.errors import ServiceError
 from stages.ui.charts import BLEU_FRANCE, FONT, ORANGE
+from stages.ui import fragments
 from stages.ui.safe import alert
 from stages.ui.session import flash
 
@@ -26,6 +27,7 @@ BODY_KEY = "relaunch_body"
 CHOSEN_KEY = "relaunch_chosen"
 MODE_KEY = "relaunch_mode"
 PREVIEW_KEY = "relaunch_preview"
+BOX_KEY = "relaunch_box"  # the expander of the relaunch form (open or not)
 CHOSEN, ALL = "Les écoles choisies", "Toutes les écoles sans offre du filtre"
 
 
@@ -73,7 +75,14 @@ def relaunch_section(user: CurrentUser, filters: Filters) -> None:
     st.caption(f"{_number(everything.total)} école(s) sans offre publiée")
     st.dataframe(everything.rows.iloc[(page - 1) * page_size: page * page_size], hide_index=True, width="stretch")
 
-    st.subheader("Relancer les écoles sans offre")
+    # Lazy: the relaunch form (a dozen fields and buttons) is sent only while it is open.
+    box = st.expander("Relancer les écoles sans offre", key=BOX_KEY, on_change="rerun", icon=":material/send:")
+    if box.open:
+        with box:
+            _relaunch_form(user, filters, everything)
+
+
+def _relaunch_form(user: CurrentUser, filters: Filters, everything) -> None:
     if SUBJECT_KEY not in st.session_state:
         tpl = relaunches.template(user)
         st.session_state[SUBJECT_KEY], st.session_state[BODY_KEY] = tpl.subject, tpl.body
@@ -97,7 +106,7 @@ def relaunch_section(user: CurrentUser, filters: Filters) -> None:
     subject, body = st.session_state.get(SUBJECT_KEY, ""), st.session_state.get(BODY_KEY, "")
     if middle.button("Rétablir le modèle de la DSDEN", key="relaunch_reset"):
         _reset_template(user)
-        st.rerun()
+        fragments.rerun()
     if left.button("Prévisualiser", key="relaunch_preview_btn"):
         try:
             st.session_state[PREVIEW_KEY] = relaunches.preview(user, filters, uais, subject, body, force)
@@ -114,7 +123,7 @@ def relaunch_section(user: CurrentUser, filters: Filters) -> None:
                                                            if skipped else ""))
             st.session_state.pop(PREVIEW_KEY, None)
             st.session_state.pop(CHOSEN_KEY, None)
-            st.rerun()
+            fragments.rerun()
     plan = st.session_state.get(PREVIEW_KEY)
     if plan is not None:
         _show_plan(plan)

@@ -1,4 +1,5 @@
-"""The dashboard's parts: filters, figure cards, the chosen chart, the chosen table to act on.
+"""The dashboard's parts: filters, figure cards, then one tab each for the chosen chart, the chosen table
+to act on and the conventions.
 
 Every figure comes from ``stages.services.monitoring``; nothing here computes one.
 """
@@ -12,7 +13,7 @@ from stages.domain.schools import SECTORS
 from stages.services.auth import CurrentUser
 from stages.services.monitoring import exports as monitoring_exports
 from stages.services.monitoring import figures, scope, tables
-from stages.ui import chart_text, charts
+from stages.ui import chart_text, charts, convention_tracking, fragments
 from stages.ui import coverage as coverage_ui
 from stages.ui.downloads import download_buttons
 from stages.ui.paging import fetch_page
@@ -27,6 +28,9 @@ CHARTS = {
     "Carte des écoles": (charts.schools_map, "schools_map", "chart_map"),
     "Tendance": (None, None, "chart_trend"),  # by week, against the previous campaign
 }
+# The dashboard's parts, one tab each (pages/dashboard.py), under the filters and the figure cards.
+SECTIONS = ["Graphiques", "À traiter", "Conventions de stage"]
+SECTION_KEY = "dash_section"
 TABLES = ["Écoles sans offre", f"Candidatures à échéance ({EXPIRING_DAYS} jours)", "Offres hors consignes",
           "Détail par circonscription", "Toutes les offres", "Élèves sans stage"]
 
@@ -83,13 +87,17 @@ def figure_cards(f: figures.Figures) -> None:
           "Sans réponse dans le délai (même si la tâche d'expiration n'est pas passée)."),
          ("En attente de réponse", number(f.pending), "Reçues ou lues, délai non dépassé."),],
     ]
+    # One flex row per line of cards (not four columns: fewer elements for the browser to render).
     for row in rows:
-        for col, (label, value, help_text) in zip(st.columns(4), row, strict=True):
-            col.metric(label, value, help=help_text, border=True)
+        line = st.container(horizontal=True)
+        for label, value, help_text in row:
+            line.metric(label, value, help=help_text, border=True)
 
 
+@fragments.part
 def chart(user: CurrentUser, filters: scope.Filters, data: figures.Dashboard) -> None:
-    """Only the chosen chart is built and sent (st.tabs would render all of them on every rerun)."""
+    """Only the chosen chart is built and sent (st.tabs would render all of them on every rerun); choosing
+    another one reruns this part alone, on the figures already read."""
     chosen = st.segmented_control("Graphique", list(CHARTS), default="Offres et places", required=True,
                                   key="dash_chart", label_visibility="collapsed")
     build, source, chart_key = CHARTS[chosen or "Offres et places"]
@@ -102,8 +110,11 @@ def chart(user: CurrentUser, filters: scope.Filters, data: figures.Dashboard) ->
     # The chart's text alternative (RGAA 1.3): one sentence, and its data as a table.
     summary, table = chart_text.describe(build, getattr(data, source))
     st.text(summary)
-    with st.expander(f"Données du graphique « {chosen or 'Offres et places'} » (tableau)"):
-        st.dataframe(table, hide_index=True, width="stretch")
+    # Lazy: the table is sent only while the expander is open.
+    details = st.expander(f"Données du graphique « {chosen or 'Offres et places'} » (tableau)",
+                          key="dash_chart_data", on_change="rerun")
+    if details.open:
+        details.dataframe(table, hide_index=True, width="stretch")
 
 
 def _downloads(user: CurrentUser, filters: scope.Filters, table: str, key: str,
@@ -123,7 +134,9 @@ def _paged(user: CurrentUser, filters: scope.Filters, table: str, key: str, fetc
     _downloads(user, filters, table, key, circonscription_id)
 
 
+@fragments.part
 def tables_to_act_on(user: CurrentUser, filters: scope.Filters, frame) -> None:
+    """The chosen table to act on; choosing a table, a page or a relaunch reruns this part alone."""
     st.header("À traiter")
     # Only the chosen table is queried and rendered (st.tabs would run all five).
     table = st.segmented_control("Tableau", TABLES, default=TABLES[0], required=True, key="dash_table",
@@ -164,9 +177,25 @@ def tables_to_act_on(user: CurrentUser, filters: scope.Filters, frame) -> None:
                "Aucune offre pour ces filtres.")
 
 
+def sections(user: CurrentUser, filters: scope.Filters, data: figures.Dashboard) -> None:
+    """The charts, the tables to act on and the conventions, one stateful tab each: only the open tab runs
+    its queries and sends its elements (the three drawn together took the browser about three times as
+    long as the charts alone: docs/browser-benchmarks.md)."""
+    tabs = st.tabs(SECTIONS, key=SECTION_KEY, on_change="rerun")
+    draws = (lambda: chart(user, filters, data),
+             lambda: tables_to_act_on(user, filters, data.by_circonscription),
+             lambda: convention_tracking.block(user, list(filters.circonscription_ids)))
+    for tab, draw in zip(tabs, draws, strict=True):
+        if tab.open is not False:
+            with tab:
+                draw()
+
+
 def definitions() -> None:
-    with st.expander("Définitions des chiffres"):
-        st.markdown(
+    # Lazy: the text is sent only while the expander is open.
+    text = st.expander("Définitions des chiffres", key="dash_definitions", on_change="rerun")
+    if text.open:
+        text.markdown(
             "- **Offre publiée** : offre de la campagne dont le statut est « publiée » aujourd'hui.\n"
             "- **Taux de couverture** : écoles ayant au moins une offre publiée ÷ écoles du référentiel.\n"
             "- **Candidatures reçues** : toutes les candidatures aux offres de la campagne, "

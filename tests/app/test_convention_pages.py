@@ -140,6 +140,8 @@ def test_dashboard_block_for_the_dsden(sqlite_url):
     arrange()
     coordinator = make_user(Role.COORDINATOR)
     at = make_app(coordinator).run()
+    at.session_state["dash_section"] = "Conventions de stage"  # the dashboard's tab
+    at.run()
     assert not at.exception
     assert "Conventions de stage" in [h.value for h in at.header]
     frame = next(d.value for d in at.dataframe if "Non commencées" in d.value.columns)

@@ -56,6 +56,12 @@ def page_text(at) -> str:
     return "\n".join(parts)
 
 
+def open_section(at, name: str):
+    """Open one of the dashboard's tabs (« Graphiques », « À traiter », « Conventions de stage »)."""
+    at.session_state["dash_section"] = name
+    return at.run()
+
+
 def test_dashboard_for_a_coordinator_follows_the_filters(world):
     at = open_page(world["coordinator"], "dashboard.py")
     assert not at.exception
@@ -68,6 +74,8 @@ def test_dashboard_for_a_coordinator_follows_the_filters(world):
     for choice in at.segmented_control(key="dash_chart").options:
         at.segmented_control(key="dash_chart").set_value(choice).run()
         assert not at.exception and len(at.get("plotly_chart")) == 1, choice
+    open_section(at, "À traiter")
+    assert not at.get("plotly_chart"), "only the open tab is drawn"
     for choice in at.segmented_control(key="dash_table").options:
         at.segmented_control(key="dash_table").set_value(choice).run()
         assert not at.exception and (at.dataframe or at.info), choice
@@ -97,9 +105,11 @@ def test_dashboard_for_an_ien_shows_their_circonscription_only(world):
     figures = metrics(at)
     assert figures["Offres publiées"] == "1" and figures["Candidatures reçues"] == "2"
     content = page_text(at)
+    open_section(at, "À traiter")
     for choice in at.segmented_control(key="dash_table").options:  # every table, not just the first
         at.segmented_control(key="dash_table").set_value(choice).run()
         content += page_text(at)
+    open_section(at, "Graphiques")
     for choice in at.segmented_control(key="dash_chart").options:
         at.segmented_control(key="dash_chart").set_value(choice).run()
         content += page_text(at)
@@ -181,6 +191,9 @@ def test_coordinator_relaunches_three_schools_and_sees_relancee_le(world):
 
     at = open_page(world["coordinator"], "dashboard.py")
     at.multiselect(key="dash_circs").set_value([world["macon"]]).run()
+    at.session_state["dash_section"] = "À traiter"
+    at.session_state["relaunch_box"] = True  # « Relancer les écoles sans offre » opened
+    at.run()
     chooser = at.multiselect(key="relaunch_chosen")
     three = list(chooser.options)[:3]
     uais = [o.split("(")[-1].split(")")[0] for o in three]
@@ -198,11 +211,14 @@ def test_coordinator_relaunches_three_schools_and_sees_relancee_le(world):
     # The template typed is kept across a reload (a new session).
     at.text_area(key="relaunch_body").set_value("Bonjour {école}, une offre de stage ?").run()
     again = open_page(world["coordinator"], "dashboard.py")
+    again.session_state["dash_section"] = "À traiter"
+    again.session_state["relaunch_box"] = True
+    again.run()
     assert again.text_area(key="relaunch_body").value == "Bonjour {école}, une offre de stage ?"
 
 
 def test_students_without_stage_table_for_the_coordinator(world):
-    at = open_page(world["coordinator"], "dashboard.py")
+    at = open_section(open_page(world["coordinator"], "dashboard.py"), "À traiter")
     at.segmented_control(key="dash_table").set_value("Élèves sans stage").run()
     assert not at.exception
     assert metrics(at)["Élèves inscrits"] == "4"

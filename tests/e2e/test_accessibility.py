@@ -167,6 +167,16 @@ def test_coordinator_pages(live_server, page):
             button.first.click()
             wait_idle(page)
             audit(f"tableau-de-bord-{name.lower()}")
+    # The dashboard's other tabs, and the relaunch form (an expander of « À traiter »).
+    page.get_by_role("tab", name="À traiter").click()
+    wait_idle(page)
+    audit("tableau-de-bord-a-traiter")
+    page.get_by_text("Relancer les écoles sans offre").click()
+    wait_idle(page)
+    audit("tableau-de-bord-relance")
+    page.get_by_role("tab", name="Conventions de stage").click()
+    wait_idle(page)
+    audit("tableau-de-bord-conventions")
     for path in ("campagne", "referentiel", "comptes", "historique", "mon-compte"):
         goto(page, live_server, path)
         audit(path)

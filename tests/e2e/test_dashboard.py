@@ -29,6 +29,8 @@ def test_coordinator_filters_a_circonscription_and_downloads_an_export(live_serv
            .get_by_test_id("stMetricValue")).to_have_text("4")
     assert metric_value(page, "Écoles du référentiel") == "52"
 
+    page.get_by_role("tab", name="À traiter").click()  # the tables to act on, and their exports
+    wait_idle(page)
     with page.expect_download() as info:
         page.get_by_role("button", name="Exporter en CSV").first.click()
     download = info.value

@@ -63,7 +63,11 @@ def test_coordinator_relaunches_three_schools_and_sees_relancee_le(live_server, 
     page.get_by_role("button", name="Se connecter").click()
     wait_idle(page, SLOW)
     expect(page.get_by_role("heading", name="Tableau de bord").first).to_be_visible()
-    expect(page.get_by_role("heading", name="Relancer les écoles sans offre")).to_be_visible()
+    page.get_by_role("tab", name="À traiter").click()
+    wait_idle(page, SLOW)
+    page.get_by_text("Relancer les écoles sans offre").click()  # the form is in an expander, sent once opened
+    wait_idle(page, SLOW)
+    expect(page.get_by_role("textbox", name="Objet du courriel")).to_be_visible()
     chooser = page.get_by_test_id("stMultiSelect").filter(has_text="Écoles choisies")
     uais = live_server.python(
         "from sqlalchemy import select; from db import read_session; from db.models import Offer, School; "
