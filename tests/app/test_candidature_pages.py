@@ -215,3 +215,21 @@ def test_director_puts_a_candidature_on_the_waiting_list(sqlite_url):
     assert any("mise en liste d'attente" in s.value for s in at.success)
     show_tab(at, "Liste d'attente")
     assert "En liste d'attente" in texts(at)
+
+
+def test_an_answer_after_the_login_ended_elsewhere_changes_nothing(sqlite_url):
+    """The answers are callbacks, which run before the run's own login checks: they check it themselves."""
+    from db import write_session
+    from stages.services.login_sessions import revoke_all_logins
+
+    director, offer, (student,) = arrange(1)
+    cid = make_candidature(offer, student)
+    at = open_inbox(director)
+    at.button(key=f"cand_open_Reçues_{cid}").click().run()
+    button(at, "Accepter").click().run()
+    with write_session() as s:  # « Se déconnecter » or a password change in another browser
+        revoke_all_logins(s, director, utcnow())
+    button(at, "Confirmer l'acceptation").click().run()
+    assert not at.exception
+    assert status_of(cid) == S.READ  # not accepted
+    assert any("Votre session a pris fin" in w.value for w in at.warning)
