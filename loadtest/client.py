@@ -41,6 +41,7 @@ class Node:
     kind: str
     proto: object
     is_block: bool = False
+    fragment_id: str = ""  # the st.fragment it was drawn by ("" outside any)
 
 
 @dataclass
@@ -132,10 +133,16 @@ class StreamlitClient:
         self.states.clear()
         return self._run(page_name="", page_hash=page_hash, query="")
 
-    def rerun(self) -> Page:
-        return self._run(page_name="", page_hash=self.page_hash, query="")
+    def rerun(self, fragment_id: str = "") -> Page:
+        """A run of the current page; of one fragment only when a widget of that fragment changed (as the
+        frontend asks it: ``ClientState.fragment_id``)."""
+        return self._run(page_name="", page_hash=self.page_hash, query="", fragment_id=fragment_id)
 
-    def _run(self, page_name: str, page_hash: str, query: str) -> Page:
+    def _fragment_of(self, widget_id: str) -> str:
+        return next((n.fragment_id for n in self.page.nodes
+                     if not n.is_block and getattr(n.proto, "id", None) == widget_id), "")
+
+    def _run(self, page_name: str, page_hash: str, query: str, fragment_id: str = "") -> Page:
         if self.ws is None:
             self.connect()
         msg = BackMsg()
@@ -148,6 +155,7 @@ class StreamlitClient:
         state.context_info.locale = "fr-FR"
         state.context_info.url = self.ws_url.replace("/_stcore/stream", "/" + page_name)
         state.context_info.is_embedded = False
+        state.fragment_id = fragment_id
         for widget in self.states.values():
             state.widget_states.widgets.append(widget)
         self.ws.send_binary(msg.SerializeToString())
@@ -174,7 +182,10 @@ class StreamlitClient:
             fwd.ParseFromString(data)
             kind = fwd.WhichOneof("type")
             if kind == "new_session":
-                page = Page()  # each run (also one that follows st.rerun) starts over
+                # Each run (also one that follows st.rerun) starts over; a fragment's run redraws that
+                # fragment only, and the rest of the page stays as the last run drew it.
+                fragments = set(fwd.metadata.run.fragment_ids)
+                page = Page(nodes=[n for n in self.page.nodes if fragments and n.fragment_id not in fragments])
                 self.session_id = fwd.new_session.initialize.session_id or self.session_id
                 if fwd.new_session.page_script_hash:
                     self.page_hash = fwd.new_session.page_script_hash
@@ -190,6 +201,8 @@ class StreamlitClient:
                 if fwd.script_finished == FINISHED_EARLY_FOR_RERUN:
                     continue
                 page.status = fwd.script_finished
+                if fwd.script_finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
+                    page.nodes.sort(key=lambda n: n.path)  # the fragment's elements back in their place
                 self.page = page
                 if fwd.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
                     raise ProtocolError("erreur de compilation du script")
@@ -206,11 +219,12 @@ class StreamlitClient:
         if which == "new_element":
             element = delta.new_element
             kind = element.WhichOneof("type")
-            page.nodes.append(Node(path, kind, getattr(element, kind)))
+            page.nodes.append(Node(path, kind, getattr(element, kind), fragment_id=delta.fragment_id))
         elif which == "add_block":
             block = delta.add_block
             kind = block.WhichOneof("type")
-            page.nodes.append(Node(path, kind or "", getattr(block, kind) if kind else block, is_block=True))
+            page.nodes.append(Node(path, kind or "", getattr(block, kind) if kind else block, is_block=True,
+                                   fragment_id=delta.fragment_id))
 
     # ------------------------------------------------------------------ what a person does
     def set_value(self, widget_id: str, field_name: str, value) -> None:
@@ -232,11 +246,11 @@ class StreamlitClient:
         if len(buttons) <= index:
             raise ProtocolError(f"pas de bouton « {label} » actif sur la page")
         self.states[buttons[index].id] = WidgetState(id=buttons[index].id, trigger_value=True)
-        return self.rerun()
+        return self.rerun(self._fragment_of(buttons[index].id))
 
     def click_id(self, widget_id: str) -> Page:
         self.states[widget_id] = WidgetState(id=widget_id, trigger_value=True)
-        return self.rerun()
+        return self.rerun(self._fragment_of(widget_id))
 
     def choose_tab(self, label: str) -> Page:
         """Open the tab of a stateful ``st.tabs(key=..., on_change="rerun")`` by its label."""
@@ -246,19 +260,19 @@ class StreamlitClient:
                           if n.is_block and n.kind == "tab" and n.path[:-1] == node.path]
                 if label in labels:
                     self.set_value(node.proto.id, "string_value", label)
-                    return self.rerun()
+                    return self.rerun(node.fragment_id)
         raise ProtocolError(f"pas d'onglet « {label} » sur la page")
 
     def select(self, kind: str, label: str, options: list[str]) -> Page:
         """Choose options of a multiselect or segmented control (their labels as shown)."""
         widget = self.page.widget(kind, label)
         self.set_value(widget.id, "string_array_value", options)
-        return self.rerun()
+        return self.rerun(self._fragment_of(widget.id))
 
     def set_number(self, label: str, value: float, *, startswith: bool = False) -> Page:
         widget = self.page.widget("number_input", label, startswith=startswith)
         self.set_value(widget.id, "double_value", float(value))
-        return self.rerun()
+        return self.rerun(self._fragment_of(widget.id))
 
     def login(self, email: str, password: str) -> Page:
         """The login form of /connexion; returns the page the account lands on."""

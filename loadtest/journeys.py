@@ -96,8 +96,13 @@ def director(client: StreamlitClient, record: Record, think: Think, rng: random.
     think(3, 8)  # reading the motivation
     choice = rng.random()
     if choice < 0.4 and page.buttons("Accepter"):
-        done = _answer(client, timed, "Accepter", "acceptée.")
-        outcome.accepted += done
+        # « Accepter » asks for a confirmation (issue 14); the answer is « Confirmer l'acceptation ».
+        with timed("directeur : accepter"):
+            page = client.click("Accepter")
+        think(1, 2)
+        done = page.buttons("Confirmer l'acceptation") and _answer(client, timed, "Confirmer l'acceptation",
+                                                                  "acceptée.")
+        outcome.accepted += bool(done)
     elif choice < 0.8 and page.buttons("Refuser"):
         client.type_text("Motif du refus", REFUSAL_REASON, kind="text_area")
         done = _answer(client, timed, "Refuser", "refusée.")
@@ -111,14 +116,15 @@ def director(client: StreamlitClient, record: Record, think: Think, rng: random.
 
 
 def _answer(client: StreamlitClient, timed: Timer, button: str, confirmation: str) -> bool:
-    """Click "Accepter" or "Refuser" (timed); True when the page confirms the answer."""
-    with timed(f"directeur : {button.lower()}"):
+    """Click « Confirmer l'acceptation » or « Refuser » (timed); True when the page confirms the answer."""
+    with timed(f"directeur : {button[0].lower() + button[1:]}"):
         page = client.click(button)
     return page.contains(confirmation)
 
 
 def coordinator(client: StreamlitClient, record: Record, think: Think, rng: random.Random) -> None:
-    """Dashboard, filter by circonscription, another table and one of its pages, filter removed."""
+    """Dashboard, filter by circonscription, the « À traiter » tab, another table and one of its pages,
+    filter removed."""
     timed = Timer(record)
     with timed("coordinateur : tableau de bord"):
         page = client.navigate("tableau-de-bord")
@@ -130,6 +136,9 @@ def coordinator(client: StreamlitClient, record: Record, think: Think, rng: rand
     with timed("coordinateur : filtre circonscriptions"):
         page = client.select("multiselect", "Circonscriptions", chosen)
     think(2, 5)
+    with timed("coordinateur : onglet À traiter"):
+        client.choose_tab("À traiter")
+    think(1, 3)
     with timed("coordinateur : choix du tableau"):
         page = client.select("button_group", "Tableau", [rng.choice(["Écoles sans offre", "Toutes les offres"])])
     pager = [n.proto for n in page.elements("number_input") if n.proto.label.startswith("Page (sur")]
