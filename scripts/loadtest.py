@@ -512,9 +512,11 @@ def limits(results: list[dict]) -> list[str]:
         cpu, wait = sum(s["cpu"]), sum(s["wait"])
         if any(w < 0 for w in s["wait"]):  # a run of an older version of this script (threads ended)
             continue
-        if wait > cpu:
-            why = (f"the servers' threads waited {wait} % of a core for a CPU while running {cpu} %: the machine "
-                   f"(load average {s['load']} on {os.cpu_count()} cores) held them back, not the app's own work")
+        cores = os.cpu_count() or 1
+        if wait > cpu or (s["load"] >= cores and 2 * wait >= cpu):
+            why = (f"the servers ran {cpu} % of CPU and their threads waited {wait} % of a core for a CPU "
+                   f"(load average {s['load']} on {cores} cores, the load generator {s['client_cpu']} %): the "
+                   "machine's cores, shared by the servers, PostgreSQL and the load generator, are the limit")
         elif cpu >= 80 * len(s["cpu"]):
             why = f"the servers ran {cpu} % of CPU: each app server's core is the limit (see the profile)"
         else:
@@ -583,7 +585,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="base PostgreSQL (supprimée et recréée) sur 127.0.0.1:5432")
     parser.add_argument("--no-write", action="store_true", help="afficher sans écrire docs/capacity.md")
     parser.add_argument("--_locust", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--profile", default=shutil.which("py-spy") or "",
+    venv_spy = Path(sys.executable).parent / "py-spy"  # `pip install py-spy` in the venv (not a dependency)
+    parser.add_argument("--profile", default=shutil.which("py-spy") or (str(venv_spy) if venv_spy.exists() else ""),
                         help="py-spy (chemin) : profil du serveur seul au plus grand palier (défaut : py-spy du PATH)")
     parser.add_argument("--render-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--_pids", help=argparse.SUPPRESS)
