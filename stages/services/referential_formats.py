@@ -235,6 +235,28 @@ def _parse_annuaire(text: str, dep: str) -> ParsedFile:
     return parsed
 
 
+def _contact_fields(row: dict, dep: str, academie: str) -> dict:
+    """What every row of the extract files carries: address, phone, email, and where it belongs."""
+    return {
+        "address": _opt(row, "adresse"),
+        "postal_code": _opt(row, "code_postal"),
+        "commune": _text(row, "commune"),
+        "phone": normalize_phone(row.get("telephone")),
+        "email": (_opt(row, "mail") or "").lower() or None,
+        "departement_code": dep,
+        "academie_code": academie,
+    }
+
+
+def _site_fields(row: dict) -> dict:
+    """Where an establishment (école, lycée) stands on the map, and whether it is open."""
+    return {
+        "latitude": _float(row.get("latitude")),
+        "longitude": _float(row.get("longitude")),
+        "state": _text(row, "etat") or "OUVERT",
+    }
+
+
 def _parse_extract_schools(reader: csv.DictReader, dep: str) -> ParsedFile:
     parsed = ParsedFile(fmt="ecoles")
     academie = get_settings().academie_code
@@ -254,22 +276,14 @@ def _parse_extract_schools(reader: csv.DictReader, dep: str) -> ParsedFile:
                     or _school_type(_flag(row.get("ecole_maternelle")), _flag(row.get("ecole_elementaire")), ""),
                     "sector": _text(row, "statut") or "Public",
                     "private_contract": None if contract == "SANS OBJET" else contract,
-                    "address": _opt(row, "adresse"),
                     "address_complement": _opt(row, "adresse_complement"),
-                    "postal_code": _opt(row, "code_postal"),
-                    "commune": _text(row, "commune"),
                     "code_commune": _opt(row, "code_commune"),
-                    "phone": normalize_phone(row.get("telephone")),
-                    "email": (_opt(row, "mail") or "").lower() or None,
-                    "latitude": _float(row.get("latitude")),
-                    "longitude": _float(row.get("longitude")),
-                    "state": _text(row, "etat") or "OUVERT",
                     "rep": prio == "REP",
                     "rep_plus": prio == "REP+",
                     "circonscription_code": _text(row, "circonscription_code").upper() or None,
                     "circonscription_name": _text(row, "circonscription_nom") or None,
-                    "departement_code": dep,
-                    "academie_code": academie,
+                    **_contact_fields(row, dep, academie),
+                    **_site_fields(row),
                 },
             )
         )
@@ -294,17 +308,9 @@ def _parse_extract_lycees(reader: csv.DictReader, dep: str) -> ParsedFile:
                     "voie_generale": _flag(row.get("voie_generale")),
                     "voie_technologique": _flag(row.get("voie_technologique")),
                     "voie_professionnelle": _flag(row.get("voie_professionnelle")),
-                    "address": _opt(row, "adresse"),
-                    "postal_code": _opt(row, "code_postal"),
-                    "commune": _text(row, "commune"),
-                    "phone": normalize_phone(row.get("telephone")),
-                    "email": (_opt(row, "mail") or "").lower() or None,
                     "rep": _text(row, "education_prioritaire").upper() in {"REP", "REP+"},
-                    "latitude": _float(row.get("latitude")),
-                    "longitude": _float(row.get("longitude")),
-                    "state": _text(row, "etat") or "OUVERT",
-                    "departement_code": dep,
-                    "academie_code": academie,
+                    **_contact_fields(row, dep, academie),
+                    **_site_fields(row),
                 },
             )
         )
@@ -326,13 +332,7 @@ def _parse_extract_circonscriptions(reader: csv.DictReader, dep: str) -> ParsedF
                     "code": code,
                     "name": name,
                     "short_name": short_circonscription_name(name),
-                    "address": _opt(row, "adresse"),
-                    "postal_code": _opt(row, "code_postal"),
-                    "commune": _text(row, "commune"),
-                    "phone": normalize_phone(row.get("telephone")),
-                    "email": (_opt(row, "mail") or "").lower() or None,
-                    "departement_code": dep,
-                    "academie_code": academie,
+                    **_contact_fields(row, dep, academie),
                 },
             )
         )
