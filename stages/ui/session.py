@@ -231,49 +231,55 @@ def _current_user() -> CurrentUser | None:
     if user_id is None:
         return _restore()
     now = time.time()
-    last = st.session_state.get(LAST_SEEN_KEY, now)
-    remembered = st.session_state.get(REMEMBERED_KEY)
-    if security.is_idle(last, now, bool(remembered)):
-        _clear()
-        st.session_state[RESTORE_TRIED_KEY] = True
-        flash(f"Votre session a expiré après {security.IDLE_MINUTES} minutes d'inactivité : reconnectez-vous.",
-              "warning")
-        return None
-    user = auth.load_user(int(user_id))
+    verified = st.session_state.pop(VERIFIED_KEY, None)
+    if verified and verified[0] == user_id and now - verified[1] < VERIFIED_FOR_SECONDS:
+        user = verified[2]  # checked by a callback of this very run (still_valid): not read again
+    else:
+        user, ended = _logged_in_user(int(user_id), now)
+        if user is None:
+            _clear()
+            if ended:
+                st.session_state[RESTORE_TRIED_KEY] = True
+                flash(ended, "warning")
+            return None
+    st.session_state[LAST_SEEN_KEY] = now
+    return user
+
+
+def _logged_in_user(user_id: int, now: float) -> tuple[CurrentUser | None, str | None]:
+    """The checks of a logged-in session: ``(user, None)`` while it holds, else ``(None, why)``, ``why``
+    being the French message that says so (None when the account is gone)."""
+    if security.is_idle(st.session_state.get(LAST_SEEN_KEY, now), now, bool(st.session_state.get(REMEMBERED_KEY))):
+        return None, f"Votre session a expiré après {security.IDLE_MINUTES} minutes d'inactivité : reconnectez-vous."
+    user = auth.load_user(user_id)
     if user is None:
-        _clear()
-        return None
+        return None, None
     # The password was changed or reset, or "Se déconnecter" was used, in another session: this one ends
     # (and so does its login cookie, which belongs to the generation it was opened in).
     if st.session_state.setdefault(GENERATION_KEY, user.session_generation) != user.session_generation:
-        _clear()
-        st.session_state[RESTORE_TRIED_KEY] = True
-        flash("Votre session a pris fin (mot de passe changé ou déconnexion depuis un autre appareil) : "
-              "reconnectez-vous.", "warning")
-        return None
+        return None, ("Votre session a pris fin (mot de passe changé ou déconnexion depuis un autre appareil) : "
+                      "reconnectez-vous.")
     if not _login_still_valid(now):
-        _clear()
-        st.session_state[RESTORE_TRIED_KEY] = True
-        flash("Votre session a pris fin : reconnectez-vous.", "warning")
-        return None
-    st.session_state[LAST_SEEN_KEY] = now
-    return user
+        return None, "Votre session a pris fin : reconnectez-vous."
+    return user, None
+
+
+VERIFIED_KEY = "_login_verified"  # (user id, when, user): what a callback checked, for its run's own check
+VERIFIED_FOR_SECONDS = 2.0  # the callback and its run's check are milliseconds apart
 
 
 def still_valid(user: CurrentUser) -> bool:
     """For a widget's callback, which runs before the run's own checks (:func:`current_user`): is this
     session still logged in as ``user`` (same account, not idle, not revoked elsewhere)? Nothing is
-    cleared or said here: the run that follows ends the session and says why."""
+    cleared or said here: the run that follows ends the session and says why. When it holds, that
+    run's own check takes this one (one query, not two)."""
     if st.session_state.get(USER_KEY) != user.id:
         return False
     now = time.time()
-    if security.is_idle(st.session_state.get(LAST_SEEN_KEY, now), now, bool(st.session_state.get(REMEMBERED_KEY))):
+    current, _ended = _logged_in_user(user.id, now)
+    if current is None:
         return False
-    fresh = auth.load_user(user.id)
-    if fresh is None or st.session_state.get(GENERATION_KEY, fresh.session_generation) != fresh.session_generation:
-        return False
-    if not _login_still_valid(now):
-        return False
+    st.session_state[VERIFIED_KEY] = (user.id, now, current)
     logs.set_actor(user.id)  # the callback's writes are logged as this user's
     return True
 
