@@ -11,7 +11,6 @@ Mail: ``smtp_server`` is a real SMTP server (aiosmtpd) on loopback that keeps wh
 from __future__ import annotations
 
 import os
-import socket
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ os.environ.setdefault("BCRYPT_ROUNDS", "4")
 from db import session as db_session  # noqa: E402
 from db.models import Base  # noqa: E402
 from stages.config import reset_settings  # noqa: E402
+from loadtest.server import free_port  # noqa: E402 - one free-port helper for the tests and the benchmarks
 
 REFERENTIAL_TABLES = ("circonscriptions", "schools", "lycees")
 _TMP = Path(tempfile.mkdtemp(prefix="stages-tests-"))
@@ -136,12 +136,6 @@ class SmtpServer:
                 return found
             time.sleep(0.05)
         raise AssertionError(f"no mail to {address} after {timeout}s; got {[m['To'] for m in self.messages]}")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_smtp() -> tuple[SmtpServer, object]:

@@ -13,13 +13,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from loadtest import server
 from tests.conftest import SmtpServer, free_port, start_smtp
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,17 +76,10 @@ def live_server() -> Iterator[LiveServer]:
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/app/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                raise AssertionError((workdir / "streamlit.log").read_text())
-            time.sleep(0.3)
+        try:
+            server.wait(proc, url, workdir / "streamlit.log", timeout=60)  # until /app/health answers
+        except RuntimeError:
+            raise AssertionError((workdir / "streamlit.log").read_text()) from None
         yield LiveServer(url, env["DATABASE_URL"], smtp, env)
     finally:
         proc.terminate()
